@@ -1,0 +1,163 @@
+package io.noctua;
+
+import com.sun.net.httpserver.HttpServer;
+import io.noctua.api.CalculationShapes;
+import io.noctua.api.SessionShapes;
+import io.noctua.api.WorkGroupShapes;
+import io.noctua.calculation.CalculationService;
+import io.noctua.config.NoctuaConfig;
+import io.noctua.engine.SparkEngine;
+import io.noctua.protocol.AthenaHttpHandler;
+import io.noctua.protocol.Operation;
+import io.noctua.protocol.ShapeValidator;
+import io.noctua.results.LocalResultStore;
+import io.noctua.results.ResultStore;
+import io.noctua.session.SessionService;
+import io.noctua.store.Database;
+import io.noctua.store.JdbcCalculationStore;
+import io.noctua.store.JdbcSessionStore;
+import io.noctua.store.JdbcWorkGroupStore;
+import io.noctua.workgroup.WorkGroupService;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The composition root: builds the object graph by hand from a configuration and a Spark engine, and
+ * runs it. The engine is passed in, not owned, so tests can share one SparkContext between servers.
+ */
+public final class NoctuaServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(NoctuaServer.class.getName());
+    /** The role the ready Spark workgroup names; Noctua does not call IAM. */
+    public static final String DEFAULT_EXECUTION_ROLE = "arn:aws:iam::000000000000:role/noctua-spark";
+
+    private final NoctuaConfig config;
+    private final Database database;
+    private final ResultStore results;
+    private final SessionService sessions;
+    private final CalculationService calculations;
+    private final WorkGroupService workGroups;
+    private final HttpServer http;
+    private final ExecutorService httpThreads;
+    private final ScheduledExecutorService reaper;
+
+    private NoctuaServer(NoctuaConfig config, SparkEngine engine) throws IOException {
+        this.config = requireNonNull(config, "config is null");
+        Clock clock = Clock.systemUTC();
+        Files.createDirectories(config.dataDir());
+        this.database = Database.open(config.storeUrl());
+        JdbcWorkGroupStore workGroupStore = new JdbcWorkGroupStore(database);
+        JdbcSessionStore sessionStore = new JdbcSessionStore(database);
+        this.results = new LocalResultStore(config.resultsLocalDir());
+        this.sessions = new SessionService(sessionStore, workGroupStore, engine, clock, new SessionService.Settings(
+                config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute()));
+        this.calculations = new CalculationService(new JdbcCalculationStore(database), sessions, engine, results, clock,
+                config.calculationStopGrace());
+        this.workGroups = new WorkGroupService(workGroupStore, clock, sessions::terminateAll);
+
+        int endedCalculations = calculations.endCalculationsOfPreviousRun();
+        int endedSessions = sessions.endSessionsOfPreviousRun();
+        if (endedSessions + endedCalculations > 0) {
+            LOG.info("ended " + endedSessions + " sessions and " + endedCalculations + " calculations left live by the previous run");
+        }
+        workGroups.createDefaults(config.sparkWorkGroup(), config.defaultOutputLocation(), DEFAULT_EXECUTION_ROLE);
+
+        this.httpThreads = Executors.newFixedThreadPool(config.httpThreads(), SessionService.daemon("http"));
+        this.http = HttpServer.create(new InetSocketAddress(config.httpHost(), config.httpPort()), 256);
+        http.createContext("/", new AthenaHttpHandler(operations(), ShapeValidator.load(), config.httpMaxRequestBytes()));
+        http.setExecutor(httpThreads);
+        this.reaper = Executors.newSingleThreadScheduledExecutor(SessionService.daemon("idle-sessions"));
+    }
+
+    /** Builds and starts a server: the store is opened and recovered, then HTTP listens. */
+    public static NoctuaServer start(NoctuaConfig config, SparkEngine engine) {
+        try {
+            NoctuaServer server = new NoctuaServer(config, engine);
+            server.http.start();
+            long interval = server.config.sessionIdleCheckInterval().toMillis();
+            server.reaper.scheduleWithFixedDelay(server::reapIdleSessions, interval, interval, TimeUnit.MILLISECONDS);
+            return server;
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot start Noctua on " + config.httpHost() + ":" + config.httpPort() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void reapIdleSessions() {
+        try {
+            sessions.terminateIdleSessions();
+        }
+        catch (RuntimeException e) {
+            LOG.warning("idle session check failed: " + e);
+        }
+    }
+
+    private List<Operation<?, ?>> operations() {
+        return List.of(
+                new Operation<>("CreateWorkGroup", WorkGroupShapes.CreateWorkGroupInput.class, workGroups::create),
+                new Operation<>("GetWorkGroup", WorkGroupShapes.GetWorkGroupInput.class, workGroups::get),
+                new Operation<>("ListWorkGroups", WorkGroupShapes.ListWorkGroupsInput.class, workGroups::list),
+                new Operation<>("UpdateWorkGroup", WorkGroupShapes.UpdateWorkGroupInput.class, workGroups::update),
+                new Operation<>("DeleteWorkGroup", WorkGroupShapes.DeleteWorkGroupInput.class, workGroups::delete),
+                new Operation<>("ListEngineVersions", WorkGroupShapes.ListEngineVersionsInput.class, workGroups::listEngineVersions),
+                new Operation<>("ListApplicationDPUSizes", WorkGroupShapes.ListApplicationDPUSizesInput.class, workGroups::listApplicationDPUSizes),
+                new Operation<>("StartSession", SessionShapes.StartSessionRequest.class, sessions::start),
+                new Operation<>("GetSession", SessionShapes.SessionIdRequest.class, sessions::get),
+                new Operation<>("GetSessionStatus", SessionShapes.SessionIdRequest.class, sessions::status),
+                new Operation<>("ListSessions", SessionShapes.ListSessionsRequest.class, sessions::list),
+                new Operation<>("TerminateSession", SessionShapes.SessionIdRequest.class, sessions::terminate),
+                new Operation<>("ListExecutors", SessionShapes.ListExecutorsRequest.class, sessions::listExecutors),
+                new Operation<>("StartCalculationExecution", CalculationShapes.StartCalculationExecutionRequest.class, calculations::start),
+                new Operation<>("GetCalculationExecution", CalculationShapes.CalculationIdRequest.class, calculations::get),
+                new Operation<>("GetCalculationExecutionStatus", CalculationShapes.CalculationIdRequest.class, calculations::status),
+                new Operation<>("GetCalculationExecutionCode", CalculationShapes.CalculationIdRequest.class, calculations::code),
+                new Operation<>("ListCalculationExecutions", CalculationShapes.ListCalculationExecutionsRequest.class, calculations::list),
+                new Operation<>("StopCalculationExecution", CalculationShapes.CalculationIdRequest.class, calculations::stop));
+    }
+
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    public String endpoint() {
+        return "http://" + config.httpHost() + ":" + port();
+    }
+
+    public NoctuaConfig config() {
+        return config;
+    }
+
+    public ResultStore results() {
+        return results;
+    }
+
+    /**
+     * Stops taking requests, ends live sessions (their calculations are cancelled and recorded as
+     * such), then closes the store. The Spark engine is left to its owner.
+     */
+    @Override
+    public void close() {
+        http.stop(0);
+        httpThreads.shutdownNow();
+        reaper.shutdownNow();
+        sessions.terminateAllForShutdown();
+        int unfinished = calculations.awaitIdle(Duration.ofSeconds(10));
+        if (unfinished > 0) {
+            LOG.warning(unfinished + " calculations did not stop in time; they are recorded as ended at the next start");
+        }
+        calculations.close();
+        database.close();
+    }
+}

@@ -1,0 +1,5 @@
+package io.noctua.api;
+
+public enum ExecutorState {
+    CREATING, CREATED, REGISTERED, TERMINATING, TERMINATED, FAILED
+}

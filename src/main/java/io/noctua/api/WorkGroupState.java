@@ -1,0 +1,5 @@
+package io.noctua.api;
+
+public enum WorkGroupState {
+    ENABLED, DISABLED
+}

@@ -1,0 +1,142 @@
+package io.noctua.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Every setting of the server, read from dotted keys (command-line flags, {@code --conf key=value},
+ * or {@code noctua.properties} in the data directory). {@link #DEFAULTS} documents each key; keys
+ * starting with {@code spark.} go to Spark as they are.
+ */
+public record NoctuaConfig(
+        String httpHost,
+        int httpPort,
+        int httpThreads,
+        int httpMaxRequestBytes,
+        Path dataDir,
+        String storeUrl,
+        Path resultsLocalDir,
+        String defaultOutputLocation,
+        String sparkWorkGroup,
+        int sessionDefaultIdleTimeoutMinutes,
+        Duration sessionMinute,
+        Duration sessionIdleCheckInterval,
+        Duration calculationStopGrace,
+        Map<String, String> spark) {
+
+    /** Each key with its default and meaning; {@code ${data-dir}} stands for the data directory. */
+    public static final Map<String, String[]> DEFAULTS = defaults();
+
+    private static Map<String, String[]> defaults() {
+        Map<String, String[]> d = new LinkedHashMap<>();
+        d.put("http.host", new String[] {"127.0.0.1", "address to listen on; a calculation is arbitrary code, so loopback unless you mean it"});
+        d.put("http.port", new String[] {"8420", "port to listen on; 0 picks a free one"});
+        d.put("http.threads", new String[] {"32", "threads serving HTTP requests"});
+        d.put("http.max-request-bytes", new String[] {"1048576", "largest request body accepted; larger ones get HTTP 413"});
+        d.put("data-dir", new String[] {"noctua-data", "where the store, results and Spark's warehouse live"});
+        d.put("store.url", new String[] {"jdbc:sqlite:${data-dir}/noctua.db", "JDBC URL of the store"});
+        d.put("results.local-dir", new String[] {"${data-dir}/s3", "directory holding s3://bucket/key as bucket/key"});
+        d.put("results.default-output-location", new String[] {"s3://noctua-results/", "OutputLocation of the ready Spark workgroup"});
+        d.put("workgroup.spark", new String[] {"spark", "name of the Spark workgroup created on first start"});
+        d.put("session.default-idle-timeout-minutes", new String[] {"20", "SessionIdleTimeoutInMinutes when StartSession gives none"});
+        d.put("session.minute", new String[] {"60s", "length of one minute of idle timeout (shorten only for tests)"});
+        d.put("session.idle-check-interval", new String[] {"5s", "how often idle sessions are looked for"});
+        d.put("calculation.stop-grace", new String[] {"2s", "after cancelling its Spark jobs, how long a stopped calculation may take before its thread is interrupted"});
+        d.put("spark.master", new String[] {"local[*]", "Spark master URL"});
+        d.put("spark.ui.enabled", new String[] {"false", "Spark's web UI"});
+        d.put("spark.sql.warehouse.dir", new String[] {"${data-dir}/warehouse", "where managed tables are written"});
+        return Map.copyOf(d);
+    }
+
+    public NoctuaConfig {
+        requireNonNull(httpHost, "httpHost is null");
+        requireNonNull(dataDir, "dataDir is null");
+        requireNonNull(storeUrl, "storeUrl is null");
+        requireNonNull(resultsLocalDir, "resultsLocalDir is null");
+        requireNonNull(defaultOutputLocation, "defaultOutputLocation is null");
+        requireNonNull(sparkWorkGroup, "sparkWorkGroup is null");
+        requireNonNull(sessionMinute, "sessionMinute is null");
+        requireNonNull(sessionIdleCheckInterval, "sessionIdleCheckInterval is null");
+        requireNonNull(calculationStopGrace, "calculationStopGrace is null");
+        spark = Map.copyOf(spark);
+    }
+
+    /** Reads a configuration from {@code settings}; keys not given take their defaults. */
+    public static NoctuaConfig from(Map<String, String> settings) {
+        Map<String, String> values = new TreeMap<>();
+        DEFAULTS.forEach((key, value) -> values.put(key, value[0]));
+        values.putAll(settings);
+        for (String key : settings.keySet()) {
+            if (!DEFAULTS.containsKey(key) && !key.startsWith("spark.")) {
+                throw new ConfigException("unknown setting '" + key + "'; known settings: " + String.join(", ", new TreeMap<>(DEFAULTS).keySet()));
+            }
+        }
+        String dataDir = values.get("data-dir");
+        values.replaceAll((key, value) -> value.replace("${data-dir}", dataDir));
+        Map<String, String> spark = new TreeMap<>();
+        values.forEach((key, value) -> {
+            if (key.startsWith("spark.")) {
+                spark.put(key, value);
+            }
+        });
+        return new NoctuaConfig(
+                values.get("http.host"),
+                integer(values, "http.port", 0, 65535),
+                integer(values, "http.threads", 1, 1024),
+                integer(values, "http.max-request-bytes", 1024, Integer.MAX_VALUE - 1),
+                Path.of(dataDir),
+                values.get("store.url"),
+                Path.of(values.get("results.local-dir")),
+                values.get("results.default-output-location"),
+                values.get("workgroup.spark"),
+                integer(values, "session.default-idle-timeout-minutes", 1, 480),
+                duration(values, "session.minute"),
+                duration(values, "session.idle-check-interval"),
+                duration(values, "calculation.stop-grace"),
+                spark);
+    }
+
+    private static int integer(Map<String, String> values, String key, int min, int max) {
+        String text = values.get(key);
+        try {
+            int value = Integer.parseInt(text.strip());
+            if (value < min || value > max) {
+                throw new ConfigException(key + " must be between " + min + " and " + max + ", not " + value);
+            }
+            return value;
+        }
+        catch (NumberFormatException e) {
+            throw new ConfigException(key + " must be a whole number, not '" + text + "'");
+        }
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+
+    static Duration duration(Map<String, String> values, String key) {
+        String text = values.get(key);
+        Matcher matcher = DURATION.matcher(text.strip());
+        if (!matcher.matches()) {
+            throw new ConfigException(key + " must be a duration such as 500ms, 5s, 2m or 1h, not '" + text + "'");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+    }
+
+    public static final class ConfigException extends RuntimeException {
+        public ConfigException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.noctua.engine;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The Spark driver: one SparkContext for the whole server, started in the background when the
+ * server starts (several seconds), and one {@code newSession()} per Athena session (milliseconds),
+ * which isolates temporary views and SQL settings while sharing the context and its executors.
+ */
+public final class SparkEngine implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SparkEngine.class.getName());
+
+    private final CompletableFuture<Started> started;
+
+    private record Started(SparkSession root, JobGroupTracker jobGroups, ExecutorTracker executors) {
+    }
+
+    private SparkEngine(CompletableFuture<Started> started) {
+        this.started = started;
+    }
+
+    /** Starts Spark on a background thread; {@code conf} holds {@code spark.*} settings, {@code spark.master} among them. */
+    public static SparkEngine start(Map<String, String> conf) {
+        SparkConf sparkConf = new SparkConf(false);
+        sparkConf.setAppName("noctua");
+        conf.forEach(sparkConf::set);
+        CompletableFuture<Started> started = CompletableFuture.supplyAsync(() -> {
+            long begin = System.nanoTime();
+            SparkSession root = SparkSession.builder().config(sparkConf).getOrCreate();
+            JobGroupTracker jobGroups = new JobGroupTracker(root.sparkContext());
+            ExecutorTracker executors = new ExecutorTracker(root.sparkContext());
+            root.sparkContext().addSparkListener(jobGroups);
+            root.sparkContext().addSparkListener(executors);
+            warmUp(root);
+            LOG.info(() -> "Spark " + root.version() + " started on " + root.sparkContext().master() + " in "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin) + " ms");
+            return new Started(root, jobGroups, executors);
+        }, runnable -> {
+            Thread thread = new Thread(runnable, "spark-start");
+            thread.setDaemon(true);
+            thread.start();
+        });
+        return new SparkEngine(started);
+    }
+
+    /**
+     * The first query of a JVM pays for class loading and code generation (seconds); paying it here,
+     * before anyone waits on it, lets the first calculation run as fast as the later ones.
+     */
+    private static void warmUp(SparkSession root) {
+        SparkSession scratch = root.newSession();
+        scratch.sparkContext().setJobGroup("noctua-warm-up", "warming up Spark", true);
+        try {
+            scratch.sql("SELECT id % 3 AS k, count(*) AS n FROM range(1000) GROUP BY id % 3 ORDER BY k").showString(20, 20, false);
+        }
+        finally {
+            scratch.sparkContext().clearJobGroup();
+        }
+    }
+
+    /** Waits for Spark to be up; throws {@link EngineException} with Spark's reason if it failed to start. */
+    private Started awaitStarted(Duration timeout) {
+        try {
+            return started.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (ExecutionException e) {
+            throw new EngineException("Spark failed to start: " + e.getCause().getMessage(), e.getCause());
+        }
+        catch (TimeoutException e) {
+            throw new EngineException("Spark did not start within " + timeout.toSeconds() + " s", e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("interrupted while waiting for Spark to start", e);
+        }
+    }
+
+    public boolean isStarted() {
+        return started.isDone() && !started.isCompletedExceptionally();
+    }
+
+    public void awaitReady(Duration timeout) {
+        awaitStarted(timeout);
+    }
+
+    public String version() {
+        return awaitStarted(Duration.ofMinutes(5)).root().version();
+    }
+
+    public String master() {
+        return awaitStarted(Duration.ofMinutes(5)).root().sparkContext().master();
+    }
+
+    /** A new isolated SparkSession for an Athena session, with its runtime-settable properties applied. */
+    public EngineSession newSession(String sessionId, Map<String, String> sparkProperties) {
+        Started engine = awaitStarted(Duration.ofMinutes(5));
+        SparkSession session = engine.root().newSession();
+        List<String> ignored = new java.util.ArrayList<>();
+        sparkProperties.forEach((key, value) -> {
+            if (session.conf().isModifiable(key)) {
+                session.conf().set(key, value);
+            }
+            else {
+                ignored.add(key);
+            }
+        });
+        if (!ignored.isEmpty()) {
+            LOG.warning(() -> "session " + sessionId + ": these Spark properties are fixed for the whole server and were not applied: " + ignored);
+        }
+        return new EngineSession(sessionId, session, engine.jobGroups());
+    }
+
+    public void cancelJobGroup(String group) {
+        if (isStarted()) {
+            started.join().jobGroups().cancel(group);
+        }
+    }
+
+    public List<SparkExecutor> executors() {
+        return isStarted() ? started.join().executors().all() : List.of();
+    }
+
+    @Override
+    public void close() {
+        if (isStarted()) {
+            started.join().root().stop();
+        }
+        else {
+            started.cancel(false);
+        }
+    }
+
+    public static final class EngineException extends RuntimeException {
+        EngineException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.noctua.engine;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/** One executor Spark knows of; {@code driver} is the driver itself. */
+public record SparkExecutor(String executorId, boolean driver, Instant added, Optional<Instant> removed, int cores) {
+    public SparkExecutor {
+        requireNonNull(executorId, "executorId is null");
+        requireNonNull(added, "added is null");
+        requireNonNull(removed, "removed is null");
+    }
+}

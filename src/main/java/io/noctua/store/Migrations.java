@@ -1,0 +1,71 @@
+package io.noctua.store;
+
+import java.util.List;
+
+/**
+ * The schema, as numbered steps applied in order and recorded in {@code schema_version}. A step is
+ * never edited once released: a change is a new step.
+ */
+final class Migrations {
+    private Migrations() {
+    }
+
+    static List<String> steps(SqlDialect dialect) {
+        String seq = dialect.sequenceColumn("seq");
+        return List.of(
+                """
+                CREATE TABLE work_groups (
+                    name TEXT PRIMARY KEY,
+                    state TEXT NOT NULL,
+                    description TEXT,
+                    configuration TEXT NOT NULL,
+                    creation_time BIGINT NOT NULL
+                );
+                CREATE TABLE sessions (
+                    %1$s,
+                    session_id TEXT NOT NULL UNIQUE,
+                    work_group TEXT NOT NULL,
+                    description TEXT,
+                    engine_configuration TEXT NOT NULL,
+                    notebook_version TEXT,
+                    execution_role TEXT,
+                    idle_timeout_minutes INTEGER NOT NULL,
+                    working_directory TEXT,
+                    state TEXT NOT NULL,
+                    state_change_reason TEXT,
+                    start_time BIGINT NOT NULL,
+                    last_modified_time BIGINT NOT NULL,
+                    end_time BIGINT,
+                    idle_since_time BIGINT,
+                    dpu_millis BIGINT NOT NULL,
+                    client_request_token TEXT,
+                    request_fingerprint TEXT
+                );
+                CREATE UNIQUE INDEX sessions_token ON sessions (client_request_token) WHERE client_request_token IS NOT NULL;
+                CREATE INDEX sessions_by_work_group ON sessions (work_group, seq);
+                CREATE TABLE calculations (
+                    %1$s,
+                    calculation_id TEXT NOT NULL UNIQUE,
+                    session_id TEXT NOT NULL,
+                    description TEXT,
+                    code TEXT NOT NULL,
+                    working_directory TEXT,
+                    state TEXT NOT NULL,
+                    state_change_reason TEXT,
+                    submission_time BIGINT NOT NULL,
+                    completion_time BIGINT,
+                    dpu_millis BIGINT NOT NULL,
+                    progress TEXT NOT NULL,
+                    std_out_uri TEXT,
+                    std_error_uri TEXT,
+                    result_uri TEXT,
+                    result_type TEXT,
+                    client_request_token TEXT,
+                    request_fingerprint TEXT
+                );
+                CREATE INDEX calculations_by_session ON calculations (session_id, seq);
+                CREATE UNIQUE INDEX calculations_token ON calculations (session_id, client_request_token)
+                    WHERE client_request_token IS NOT NULL;
+                """.formatted(seq));
+    }
+}

@@ -1,0 +1,116 @@
+package io.noctua.testing;
+
+import io.noctua.NoctuaServer;
+import io.noctua.config.NoctuaConfig;
+import io.noctua.engine.SparkEngine;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.retry.RetryPolicy;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.athena.AthenaClient;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A real Noctua server on a free port with its own data directory, for end-to-end tests. All servers
+ * of a test run share one Spark engine (Spark takes seconds to start); each has its own store.
+ */
+public final class TestingServer implements AutoCloseable {
+    private static SparkEngine sharedEngine;
+
+    private final Path dataDir;
+    private final NoctuaServer server;
+    private AthenaClient client;
+
+    private TestingServer(Path dataDir, NoctuaServer server) {
+        this.dataDir = dataDir;
+        this.server = server;
+    }
+
+    /** The Spark engine shared by every server of this JVM; started on first use, stopped at exit. */
+    public static synchronized SparkEngine sharedEngine() {
+        if (sharedEngine == null) {
+            Path warehouse = temporaryDirectory("noctua-warehouse-");
+            sharedEngine = SparkEngine.start(Map.of(
+                    "spark.master", "local[2]",
+                    "spark.ui.enabled", "false",
+                    "spark.sql.shuffle.partitions", "4",
+                    "spark.sql.warehouse.dir", warehouse.toString()));
+            SparkEngine engine = sharedEngine;
+            Runtime.getRuntime().addShutdownHook(new Thread(engine::close));
+            engine.awaitReady(Duration.ofMinutes(2));
+        }
+        return sharedEngine;
+    }
+
+    public static TestingServer start() {
+        return start(temporaryDirectory("noctua-test-"), Map.of());
+    }
+
+    /** A server on {@code dataDir} (a restart when one ran there before), with {@code settings} over the test defaults. */
+    public static TestingServer start(Path dataDir, Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>();
+        all.put("http.port", "0");
+        all.put("data-dir", dataDir.toString());
+        all.put("session.idle-check-interval", "100ms");
+        all.put("calculation.stop-grace", "1s");
+        all.putAll(settings);
+        return new TestingServer(dataDir, NoctuaServer.start(NoctuaConfig.from(all), sharedEngine()));
+    }
+
+    public static Path temporaryDirectory(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public URI endpoint() {
+        return URI.create(server.endpoint());
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public NoctuaServer server() {
+        return server;
+    }
+
+    /** The AWS SDK for Java v2 client, pointed at this server, without retries so that every answer is seen as sent. */
+    public synchronized AthenaClient client() {
+        if (client == null) {
+            client = AthenaClient.builder()
+                    .endpointOverride(endpoint())
+                    .region(Region.US_EAST_1)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                    .httpClientBuilder(ApacheHttpClient.builder())
+                    .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none()))
+                    .build();
+        }
+        return client;
+    }
+
+    /** Reads an {@code s3://} URI that the server wrote. */
+    public String readResult(String s3Uri) {
+        return new String(server.results().read(io.noctua.results.S3Location.parse(s3Uri)), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (client != null) {
+            client.close();
+        }
+        server.close();
+    }
+}

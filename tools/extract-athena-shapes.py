@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Writes the input constraints of the Athena operations Noctua serves, as a compact JSON file.
+
+The request validator (io.noctua.protocol.ShapeValidator) checks every request against this file,
+so every type, required member, length, range, pattern and enum of the Athena model is enforced
+without hand-copying them into Java. Only constraints are kept: no documentation text.
+
+Run it when an operation is added or the model changes:
+    python3 tools/extract-athena-shapes.py > src/main/resources/io/noctua/protocol/athena-shapes.json
+It needs botocore (installed with boto3 and the AWS CLI).
+"""
+import json
+import sys
+
+import botocore.session
+
+OPERATIONS = [
+    "CreateWorkGroup", "GetWorkGroup", "ListWorkGroups", "UpdateWorkGroup", "DeleteWorkGroup",
+    "ListEngineVersions", "ListApplicationDPUSizes",
+    "StartSession", "GetSession", "GetSessionStatus", "ListSessions", "TerminateSession", "ListExecutors",
+    "StartCalculationExecution", "GetCalculationExecution", "GetCalculationExecutionStatus",
+    "GetCalculationExecutionCode", "ListCalculationExecutions", "StopCalculationExecution",
+]
+
+
+def describe(shape, shapes):
+    if shape.name in shapes:
+        return shape.name
+    entry = {"type": shape.type_name}
+    shapes[shape.name] = entry
+    for key in ("min", "max", "pattern"):
+        if key in shape.metadata:
+            entry[key] = shape.metadata[key]
+    if shape.type_name == "string" and shape.enum:
+        entry["enum"] = list(shape.enum)
+    if shape.type_name == "structure":
+        entry["members"] = {name: describe(member, shapes) for name, member in shape.members.items()}
+        if shape.required_members:
+            entry["required"] = list(shape.required_members)
+    elif shape.type_name == "list":
+        entry["member"] = describe(shape.member, shapes)
+    elif shape.type_name == "map":
+        entry["key"] = describe(shape.key, shapes)
+        entry["value"] = describe(shape.value, shapes)
+    return shape.name
+
+
+def main():
+    model = botocore.session.get_session().get_service_model("athena")
+    shapes = {}
+    operations = {}
+    for name in OPERATIONS:
+        operations[name] = describe(model.operation_model(name).input_shape, shapes)
+    document = {
+        "source": "botocore athena " + model.api_version + ", input shapes only",
+        "operations": operations,
+        "shapes": dict(sorted(shapes.items())),
+    }
+    json.dump(document, sys.stdout, indent=1, sort_keys=False)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
