@@ -4,6 +4,7 @@ import io.noctua.api.CalculationExecutionState;
 import io.noctua.engine.EngineSession;
 import io.noctua.engine.JobGroupProgress;
 import io.noctua.session.LiveSession;
+import org.apache.spark.sql.AnalysisException;
 
 import java.util.Optional;
 import java.util.logging.Level;
@@ -39,7 +40,7 @@ final class CalculationRunner {
                 execution = execute(engine, code);
             }
         }
-        catch (RuntimeException | Error e) {
+        catch (Exception | Error e) { // Spark throws checked exceptions undeclared (Scala), so catch them all
             execution = Execution.failed(e);
         }
         finally {
@@ -60,7 +61,7 @@ final class CalculationRunner {
             EngineSession.SqlOutput output = engine.runSql(sql.get());
             return new Execution(CalculationExecutionState.COMPLETED, output.shown(), "", output.shown().isEmpty() ? null : output.shown(), null);
         }
-        catch (RuntimeException e) {
+        catch (Exception e) { // SparkException and AnalysisException arrive undeclared
             return Execution.failed(e);
         }
     }
@@ -69,14 +70,16 @@ final class CalculationRunner {
         CalculationExecution current = calculation.record();
         CalculationOutputs.Locations locations = CalculationOutputs.locations(current.workingDirectory(), current.sessionId(),
                 current.calculationExecutionId());
-        Execution written = execution;
+        Execution written = calculation.cancelReason()
+                .map(reason -> new Execution(execution.state(), execution.stdOut(), "The calculation was canceled: " + reason + "\n", null, reason))
+                .orElse(execution);
         try {
-            outputs.write(locations, new CalculationOutputs.Outcome(execution.stdOut(), execution.stdError(), execution.result()));
+            outputs.write(locations, new CalculationOutputs.Outcome(written.stdOut(), written.stdError(), written.result()));
         }
         catch (RuntimeException e) {
             LOG.log(Level.WARNING, "calculation " + current.calculationExecutionId() + ": outputs not written", e);
             String reason = "The calculation's output could not be written to " + outputs.describeStore() + ": " + e.getMessage();
-            written = new Execution(CalculationExecutionState.FAILED, execution.stdOut(), execution.stdError(), null, reason);
+            written = new Execution(CalculationExecutionState.FAILED, written.stdOut(), written.stdError(), null, reason);
         }
         long dpuMillis = calculation.dpuMillis(progress);
         boolean completed = written.state() == CalculationExecutionState.COMPLETED;
@@ -94,11 +97,17 @@ final class CalculationRunner {
             return new Execution(CalculationExecutionState.CANCELED, "", "", null, "Stopped before it started");
         }
 
+        /** stderr as PySpark shows Spark's errors: {@code AnalysisException: <message>}, without the query plan. */
         static Execution failed(Throwable e) {
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            String name = e.getClass().getSimpleName();
+            String message = e.getMessage();
+            if (e instanceof AnalysisException analysis) {
+                name = "AnalysisException";
+                message = analysis.getSimpleMessage();
+            }
+            message = message == null ? name : message;
             String firstLine = message.lines().findFirst().orElse(message);
-            return new Execution(CalculationExecutionState.FAILED, "", e.getClass().getSimpleName() + ": " + message + "\n", null,
-                    truncate(firstLine));
+            return new Execution(CalculationExecutionState.FAILED, "", name + ": " + message + "\n", null, truncate(firstLine));
         }
 
         private static String truncate(String reason) {

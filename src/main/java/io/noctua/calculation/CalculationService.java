@@ -62,15 +62,15 @@ public final class CalculationService {
 
     public StartCalculationExecutionResponse start(StartCalculationExecutionRequest request) {
         String code = codeOf(request);
-        LiveSession session = sessions.requireLive(request.sessionId());
         String fingerprint = Fingerprints.of(request, "ClientRequestToken");
         if (request.clientRequestToken() == null) {
-            return create(request, session, code, fingerprint);
+            return create(request, sessions.requireLive(request.sessionId()), code, fingerprint);
         }
         synchronized (this) {
+            // a repeat answers with the first calculation, even once its session has ended
             Optional<CalculationExecution> earlier = store.findByClientRequestToken(request.sessionId(), request.clientRequestToken());
             if (earlier.isEmpty()) {
-                return create(request, session, code, fingerprint);
+                return create(request, sessions.requireLive(request.sessionId()), code, fingerprint);
             }
             if (!earlier.get().requestFingerprint().equals(fingerprint)) {
                 throw new InvalidRequestException("Idempotent parameters do not match", "IDEMPOTENT_PARAMETER_MISMATCH");
@@ -108,7 +108,7 @@ public final class CalculationService {
             try {
                 runner.run(handle, session, code);
             }
-            catch (RuntimeException | Error e) {
+            catch (Exception | Error e) {
                 LOG.log(Level.SEVERE, "calculation " + calculation.calculationExecutionId() + " could not be finished", e);
             }
             finally {

@@ -98,6 +98,11 @@ final class RunningCalculation implements CalculationHandle {
         timer.schedule(this::interruptIfStillExecuting, stopGrace.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Why the calculation was stopped, once a stop has been asked for. */
+    synchronized java.util.Optional<String> cancelReason() {
+        return java.util.Optional.ofNullable(cancelReason);
+    }
+
     private synchronized void interruptIfStillExecuting() {
         if (executingThread != null) {
             executingThread.interrupt();

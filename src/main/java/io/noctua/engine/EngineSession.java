@@ -78,7 +78,7 @@ public final class EngineSession {
                 }
             }
         }
-        catch (RuntimeException ignored) {
+        catch (Exception ignored) {
             // a session whose catalog cannot be listed holds nothing to free
         }
     }

@@ -30,6 +30,8 @@ public final class AthenaHttpHandler implements HttpHandler {
     private static final Logger LOG = Logger.getLogger(AthenaHttpHandler.class.getName());
     private static final String TARGET_PREFIX = "AmazonAthena.";
     private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+    /** How much of an oversized body is read and dropped before answering; past that the connection is closed. */
+    private static final long MAX_DRAIN_BYTES = 64L * 1024 * 1024;
 
     private final Map<String, Operation<?, ?>> operations;
     private final ShapeValidator validator;
@@ -61,7 +63,7 @@ public final class AthenaHttpHandler implements HttpHandler {
                 status = e.httpStatus();
                 response = encodeError(e);
             }
-            catch (RuntimeException e) {
+            catch (Exception e) { // a bug, or a checked exception thrown undeclared from Spark: never a bare stack trace
                 LOG.log(Level.SEVERE, "request " + requestId + " failed", e);
                 InternalServerException internal = new InternalServerException("Internal error; request id " + requestId);
                 status = internal.httpStatus();
@@ -97,9 +99,11 @@ public final class AthenaHttpHandler implements HttpHandler {
         byte[] bytes;
         try (InputStream in = exchange.getRequestBody()) {
             bytes = in.readNBytes(maxRequestBytes + 1);
-        }
-        if (bytes.length > maxRequestBytes) {
-            throw new RequestEntityTooLargeException("The request body is larger than " + maxRequestBytes + " bytes");
+            if (bytes.length > maxRequestBytes) {
+                // read (a bounded amount of) the rest, so the client gets to read the answer instead of a reset connection
+                drain(in);
+                throw new RequestEntityTooLargeException("The request body is larger than " + maxRequestBytes + " bytes");
+            }
         }
         JsonNode body;
         try {
@@ -118,6 +122,15 @@ public final class AthenaHttpHandler implements HttpHandler {
             throw new SerializationException("The request body must be a JSON object");
         }
         return body;
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long drained = 0;
+        int read;
+        while (drained < MAX_DRAIN_BYTES && (read = in.read(buffer)) >= 0) {
+            drained += read;
+        }
     }
 
     private static byte[] encodeError(AthenaException e) {

@@ -125,7 +125,7 @@ public final class SessionService {
             EngineSession engineSession = engine.newSession(session.sessionId(), properties);
             liveSession.engineReady(engineSession);
         }
-        catch (RuntimeException e) {
+        catch (Exception e) { // Spark may throw checked exceptions undeclared
             LOG.log(Level.WARNING, "session " + session.sessionId() + " could not start", e);
             liveSession.creationFailed(truncate("The session could not start: " + e.getMessage()));
         }

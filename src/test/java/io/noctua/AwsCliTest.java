@@ -1,0 +1,223 @@
+package io.noctua;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.noctua.testing.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The real AWS CLI ({@code aws athena ... --endpoint-url}) against a real server. Skipped where {@code aws} is missing. */
+class AwsCliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration WAIT_TIMEOUT = Duration.ofSeconds(60);
+
+    private static String awsMissing;
+    private static TestingServer server;
+
+    @BeforeAll
+    static void startServer() {
+        awsMissing = awsMissing();
+        if (awsMissing != null) {
+            System.out.println("AwsCliTest skipped: " + awsMissing);
+            return;
+        }
+        server = TestingServer.start();
+    }
+
+    // assumed per test rather than in @BeforeAll so that reports count each test as skipped
+    @BeforeEach
+    void requireAws() {
+        assumeTrue(awsMissing == null, awsMissing);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void runsSqlCalculationInNewSession() {
+        JsonNode workGroups = athenaJson("list-work-groups");
+        List<String> names = new ArrayList<>();
+        workGroups.get("WorkGroups").forEach(w -> names.add(w.get("Name").asText()));
+        assertTrue(names.contains("primary") && names.contains("spark"), "list-work-groups: " + workGroups);
+
+        JsonNode session = athenaJson("start-session", "--work-group", "spark", "--engine-configuration", "MaxConcurrentDpus=2");
+        String sessionId = session.get("SessionId").asText();
+        assertEquals(sessionId, UUID.fromString(sessionId).toString(), "SessionId is not a lowercase UUID: " + session);
+        awaitState("session " + sessionId, "IDLE", () -> athenaJson("get-session-status", "--session-id", sessionId));
+
+        String code = "%%sql\nSELECT 1 AS one, 'a' AS s";
+        JsonNode started = athenaJson("start-calculation-execution", "--session-id", sessionId, "--code-block", code);
+        String calculationId = started.get("CalculationExecutionId").asText();
+        JsonNode calculation = awaitState("calculation " + calculationId, "COMPLETED",
+                () -> athenaJson("get-calculation-execution", "--calculation-execution-id", calculationId));
+
+        assertTrue(calculation.path("Statistics").path("Progress").isTextual(), "Progress is not a string: " + calculation);
+        assertTrue(calculation.path("Statistics").path("DpuExecutionInMillis").asLong() > 0, "no DPU time: " + calculation);
+        String stdOut = calculation.path("Result").path("StdOutS3Uri").asText();
+        assertTrue(stdOut.startsWith("s3://"), "no StdOutS3Uri: " + calculation);
+        String printed = server.readResult(stdOut);
+        assertTrue(printed.contains("|one|  s|") && printed.contains("|  1|  a|"), "stdout lacks the shown table: " + printed);
+
+        JsonNode codeBlock = athenaJson("get-calculation-execution-code", "--calculation-execution-id", calculationId);
+        assertEquals(code, codeBlock.get("CodeBlock").asText());
+    }
+
+    @Test
+    void unknownSessionIsInvalidRequest() {
+        String unknown = UUID.randomUUID().toString();
+        CommandResult result = athena("get-session", "--session-id", unknown);
+        assertNotEquals(0, result.exitCode(), "get-session of an unknown session succeeded: " + result);
+        assertTrue(result.stderr().contains("InvalidRequestException"), "stderr does not name the error: " + result);
+        assertTrue(result.stderr().contains(unknown), "the message does not name the session: " + result);
+    }
+
+    // ---- running the CLI
+
+    private interface Poll {
+        JsonNode get();
+    }
+
+    /** Polls until {@code Status.State} is {@code state}; fails at once on a final state that is not it. */
+    private static JsonNode awaitState(String what, String state, Poll poll) {
+        long deadline = System.nanoTime() + WAIT_TIMEOUT.toNanos();
+        while (true) {
+            JsonNode response = poll.get();
+            String current = response.path("Status").path("State").asText();
+            if (current.equals(state)) {
+                return response;
+            }
+            if (List.of("COMPLETED", "FAILED", "CANCELED", "TERMINATED", "DEGRADED").contains(current)) {
+                fail(what + " ended " + current + " while waiting for " + state + ": " + response);
+            }
+            if (System.nanoTime() > deadline) {
+                fail(what + " is still " + current + " after " + WAIT_TIMEOUT.toSeconds() + " s: " + response);
+            }
+            sleep(200);
+        }
+    }
+
+    private static JsonNode athenaJson(String... arguments) {
+        CommandResult result = athena(arguments);
+        assertEquals(0, result.exitCode(), "aws athena " + String.join(" ", arguments) + " failed: " + result);
+        try {
+            return JSON.readTree(result.stdout());
+        }
+        catch (IOException e) {
+            throw new AssertionError("aws athena " + arguments[0] + " printed no JSON: " + result, e);
+        }
+    }
+
+    private static CommandResult athena(String... arguments) {
+        List<String> command = new ArrayList<>(List.of("aws", "athena"));
+        command.addAll(List.of(arguments));
+        command.addAll(List.of("--endpoint-url", server.endpoint().toString(), "--region", "us-east-1", "--output", "json"));
+        try {
+            return run(command);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Why the CLI cannot run here, or null if it can. */
+    private static String awsMissing() {
+        try {
+            CommandResult result = run(List.of("aws", "--version"));
+            return result.exitCode() == 0 ? null : "aws --version failed: " + result;
+        }
+        catch (IOException e) {
+            return "the aws command is not installed: " + e.getMessage();
+        }
+    }
+
+    record CommandResult(int exitCode, String stdout, String stderr) {
+    }
+
+    private static CommandResult run(List<String> command) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // only these settings, so that the user's AWS configuration cannot change what the CLI sends
+        Map<String, String> environment = builder.environment();
+        environment.keySet().removeIf(name -> name.startsWith("AWS_"));
+        environment.put("AWS_ACCESS_KEY_ID", "test");
+        environment.put("AWS_SECRET_ACCESS_KEY", "test");
+        environment.put("AWS_CONFIG_FILE", "/nonexistent/noctua-test/aws-config");
+        environment.put("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/noctua-test/aws-credentials");
+        environment.put("AWS_PAGER", "");
+        environment.put("AWS_MAX_ATTEMPTS", "1");
+        Process process = builder.start();
+        process.getOutputStream().close();
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        Thread outReader = new Thread(() -> copy(process.getInputStream(), stdout), "aws-stdout");
+        Thread errReader = new Thread(() -> copy(process.getErrorStream(), stderr), "aws-stderr");
+        outReader.start();
+        errReader.start();
+        try {
+            if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                fail(String.join(" ", command) + " did not end within " + COMMAND_TIMEOUT.toSeconds() + " s");
+            }
+            outReader.join(TimeUnit.SECONDS.toMillis(10));
+            errReader.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running " + command, e);
+        }
+        return new CommandResult(process.exitValue(), text(stdout), text(stderr));
+    }
+
+    private static void copy(InputStream in, ByteArrayOutputStream out) {
+        try (in) {
+            byte[] bytes = in.readAllBytes();
+            synchronized (out) {
+                out.write(bytes);
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String text(ByteArrayOutputStream out) {
+        synchronized (out) {
+            return out.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.noctua.testing;
+
+import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
+import software.amazon.awssdk.services.athena.model.GetCalculationExecutionResponse;
+import software.amazon.awssdk.services.athena.model.SessionState;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/** Small steps every end-to-end test takes through the real AWS SDK client. */
+public final class Athena {
+    public static final String SPARK_WORK_GROUP = "spark";
+    public static final String LONG_SQL = "%%sql\nSELECT reflect('java.lang.Thread', 'sleep', cast(60000 as bigint))";
+
+    private Athena() {
+    }
+
+    public static String startIdleSession(AthenaClient client) {
+        String sessionId = client.startSession(r -> r.workGroup(SPARK_WORK_GROUP).engineConfiguration(e -> e.maxConcurrentDpus(2))).sessionId();
+        awaitSession(client, sessionId, SessionState.IDLE);
+        return sessionId;
+    }
+
+    public static void awaitSession(AthenaClient client, String sessionId, SessionState state) {
+        await(() -> client.getSessionStatus(r -> r.sessionId(sessionId)).status().state() == state,
+                "session " + sessionId + " to be " + state, Duration.ofSeconds(60));
+    }
+
+    public static String startCalculation(AthenaClient client, String sessionId, String code) {
+        return client.startCalculationExecution(r -> r.sessionId(sessionId).codeBlock(code)).calculationExecutionId();
+    }
+
+    /** Polls GetCalculationExecution until a final state; every answer must carry Status and Statistics. */
+    public static GetCalculationExecutionResponse awaitCalculation(AthenaClient client, String calculationId) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            GetCalculationExecutionResponse response = client.getCalculationExecution(r -> r.calculationExecutionId(calculationId));
+            if (response.status() == null || response.statistics() == null || response.statistics().progress() == null) {
+                throw new AssertionError("Status or Statistics missing: " + response);
+            }
+            CalculationExecutionState state = response.status().state();
+            if (state == CalculationExecutionState.COMPLETED || state == CalculationExecutionState.FAILED
+                    || state == CalculationExecutionState.CANCELED) {
+                return response;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("calculation " + calculationId + " did not end: " + response);
+            }
+            sleep(20);
+        }
+    }
+
+    public static GetCalculationExecutionResponse run(AthenaClient client, String sessionId, String code) {
+        return awaitCalculation(client, startCalculation(client, sessionId, code));
+    }
+
+    public static void awaitCalculationState(AthenaClient client, String calculationId, CalculationExecutionState state) {
+        await(() -> client.getCalculationExecutionStatus(r -> r.calculationExecutionId(calculationId)).status().state() == state,
+                "calculation " + calculationId + " to be " + state, Duration.ofSeconds(60));
+    }
+
+    public static void await(Supplier<Boolean> condition, String what, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.get()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            sleep(20);
+        }
+    }
+
+    public static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}
