@@ -43,6 +43,13 @@ public final class NoctuaServer implements AutoCloseable {
     /** The role the ready Spark workgroup names; Noctua does not call IAM. */
     public static final String DEFAULT_EXECUTION_ROLE = "arn:aws:iam::000000000000:role/noctua-spark";
 
+    static {
+        // The JDK server writes a response's headers and body separately; without TCP_NODELAY the body
+        // waits for the client's delayed ACK, about 40 ms on every keep-alive call. Read once, when the
+        // first server of the JVM is created, so it is set here.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private final NoctuaConfig config;
     private final Database database;
     private final ResultStore results;
@@ -65,7 +72,10 @@ public final class NoctuaServer implements AutoCloseable {
                 config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute()));
         this.calculations = new CalculationService(new JdbcCalculationStore(database), sessions, engine, results, clock,
                 config.calculationStopGrace());
-        this.workGroups = new WorkGroupService(workGroupStore, clock, sessions::terminateAll);
+        this.workGroups = new WorkGroupService(workGroupStore, clock, workGroup -> {
+            sessions.terminateAll(workGroup);
+            calculations.forgetFinished();
+        });
 
         int endedCalculations = calculations.endCalculationsOfPreviousRun();
         int endedSessions = sessions.endSessionsOfPreviousRun();

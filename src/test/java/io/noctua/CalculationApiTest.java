@@ -1,10 +1,10 @@
 package io.noctua;
 
 import io.noctua.testing.Athena;
+import io.noctua.testing.ServerExtension;
 import io.noctua.testing.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
 import software.amazon.awssdk.services.athena.model.CalculationSummary;
@@ -26,19 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Calculations end to end through the AWS SDK for Java v2, on real Spark. */
 class CalculationApiTest {
-    private static TestingServer server;
-    private static AthenaClient athena;
+    @RegisterExtension
+    static final ServerExtension running = new ServerExtension();
 
-    @BeforeAll
-    static void start() {
-        server = TestingServer.start();
-        athena = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    private final TestingServer server = running.server();
+    private final AthenaClient athena = running.client();
 
     @Test
     void sqlCellCompletesWithTheTableAsShowPrintsItAndEveryResultField() {

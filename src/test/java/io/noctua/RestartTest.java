@@ -70,7 +70,7 @@ class RestartTest {
         String completedId;
         try {
             int port = awaitPort(process, dataDir);
-            try (AthenaClient athena = clientFor(port)) {
+            try (AthenaClient athena = TestingServer.clientFor(java.net.URI.create("http://127.0.0.1:" + port))) {
                 athena.createWorkGroup(r -> r.name("acknowledged"));
                 sessionId = Athena.startIdleSession(athena);
                 completedId = Athena.run(athena, sessionId, "%%sql\nSELECT 1").calculationExecutionId();
@@ -128,15 +128,5 @@ class RestartTest {
             Thread.sleep(100);
         }
         throw new AssertionError("server did not print its endpoint: " + Files.readString(log.toPath()));
-    }
-
-    private static AthenaClient clientFor(int port) {
-        return AthenaClient.builder()
-                .endpointOverride(java.net.URI.create("http://127.0.0.1:" + port))
-                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("test", "test")))
-                .httpClientBuilder(software.amazon.awssdk.http.apache.ApacheHttpClient.builder())
-                .build();
     }
 }

@@ -1,10 +1,10 @@
 package io.noctua;
 
 import io.noctua.testing.Athena;
+import io.noctua.testing.ServerExtension;
 import io.noctua.testing.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.EngineVersion;
 import software.amazon.awssdk.services.athena.model.InvalidRequestException;
@@ -27,19 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WorkGroupApiTest {
     private static final String ROLE = "arn:aws:iam::123456789012:role/analytics";
 
-    private static TestingServer server;
-    private static AthenaClient athena;
+    @RegisterExtension
+    static final ServerExtension running = new ServerExtension();
 
-    @BeforeAll
-    static void start() {
-        server = TestingServer.start();
-        athena = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    private final TestingServer server = running.server();
+    private final AthenaClient athena = running.client();
 
     @Test
     void theReadySparkWorkGroupAndPrimaryExistOutOfTheBox() {

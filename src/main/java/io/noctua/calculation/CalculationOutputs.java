@@ -37,14 +37,15 @@ final class CalculationOutputs {
         return new Locations(folder.resolve("stdout"), folder.resolve("stderr"), folder.resolve("result/"));
     }
 
+    /** The result file first: it is the deepest, so its folders are made once for all three. */
     void write(Locations locations, Outcome outcome) {
-        store.write(locations.stdOut(), outcome.stdOut().getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
-        store.write(locations.stdError(), outcome.stdError().getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
         ObjectNode result = JsonCodec.mapper().createObjectNode();
         if (outcome.textResult() != null) {
             result.put("text/plain", outcome.textResult());
         }
         store.write(locations.result().resolve(RESULT_FILE), result.toString().getBytes(StandardCharsets.UTF_8), "application/json");
+        store.write(locations.stdOut(), outcome.stdOut().getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
+        store.write(locations.stdError(), outcome.stdError().getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
     }
 
     String describeStore() {

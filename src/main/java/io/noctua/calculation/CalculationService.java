@@ -47,6 +47,7 @@ public final class CalculationService {
     private final Clock clock;
     private final Duration stopGrace;
     private final Map<String, RunningCalculation> running = new ConcurrentHashMap<>();
+    private final FinishedCalculations finished = new FinishedCalculations(10_000);
     private final ExecutorService runners = Executors.newCachedThreadPool(SessionService.daemon("calculation"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(SessionService.daemon("calculation-timer"));
 
@@ -112,6 +113,10 @@ public final class CalculationService {
                 LOG.log(Level.SEVERE, "calculation " + calculation.calculationExecutionId() + " could not be finished", e);
             }
             finally {
+                CalculationExecution last = handle.record();
+                if (last.state().isTerminal()) {
+                    finished.add(last);
+                }
                 running.remove(calculation.calculationExecutionId());
             }
         });
@@ -200,8 +205,18 @@ public final class CalculationService {
         return handle != null ? handle.snapshot() : stored;
     }
 
+    /** A finished calculation never changes: recent ones are answered from memory, older ones from the store. */
     private CalculationExecution stored(String calculationExecutionId) {
+        CalculationExecution recent = finished.get(calculationExecutionId);
+        if (recent != null) {
+            return recent;
+        }
         return store.get(calculationExecutionId).orElseThrow(() -> notFound(calculationExecutionId));
+    }
+
+    /** Drops the finished calculations kept in memory (their records are about to be deleted). */
+    public void forgetFinished() {
+        finished.clear();
     }
 
     private static InvalidRequestException notFound(String calculationExecutionId) {

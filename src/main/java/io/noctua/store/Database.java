@@ -1,15 +1,7 @@
 package io.noctua.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.noctua.api.CalculationExecutionState;
-import io.noctua.api.SessionShapes.EngineConfiguration;
-import io.noctua.api.SessionState;
-import io.noctua.api.WorkGroupState;
-import io.noctua.calculation.CalculationExecution;
 import io.noctua.protocol.JsonCodec;
-import io.noctua.session.Session;
-import io.noctua.workgroup.WorkGroup;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -26,20 +18,15 @@ import java.util.Optional;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The database under the stores, on JDBC: SQLite (WAL, one file) by default. Every statement binds its parameters; every
- * write is committed before the caller answers its client, so a crash loses nothing acknowledged.
+ * The database under the stores, on JDBC: SQLite (WAL, one file) by default. Every statement binds
+ * its parameters; every write is committed before the caller answers its client, so a crash loses
+ * nothing acknowledged.
  * One connection serves all calls, one at a time: SQLite runs one writer at a time anyway, and a
  * keyed read takes microseconds.
  */
 public final class Database implements AutoCloseable {
-    static final String SESSION_COLUMNS = "seq, session_id, work_group, description, engine_configuration, "
-            + "notebook_version, execution_role, idle_timeout_minutes, working_directory, state, state_change_reason, "
-            + "start_time, last_modified_time, end_time, idle_since_time, dpu_millis, client_request_token, request_fingerprint";
-    static final String CALCULATION_COLUMNS = "seq, calculation_id, session_id, description, working_directory, "
-            + "state, state_change_reason, submission_time, completion_time, dpu_millis, progress, std_out_uri, std_error_uri, "
-            + "result_uri, result_type, client_request_token, request_fingerprint";
-
     private final Connection connection;
+    private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>();
 
     private Database(Connection connection) {
         this.connection = requireNonNull(connection, "connection is null");
@@ -104,6 +91,9 @@ public final class Database implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
+            for (PreparedStatement statement : statements.values()) {
+                statement.close();
+            }
             connection.close();
         }
         catch (SQLException e) {
@@ -151,8 +141,8 @@ public final class Database implements AutoCloseable {
     }
 
     synchronized int execute(String sql, Object... parameters) {
-        try (PreparedStatement statement = prepare(sql, parameters)) {
-            return statement.executeUpdate();
+        try {
+            return prepare(sql, parameters).executeUpdate();
         }
         catch (SQLException e) {
             throw new StoreException("store write failed: " + e.getMessage(), e);
@@ -160,7 +150,7 @@ public final class Database implements AutoCloseable {
     }
 
     synchronized <T> List<T> query(String sql, RowMapper<T> mapper, Object... parameters) {
-        try (PreparedStatement statement = prepare(sql, parameters); ResultSet rows = statement.executeQuery()) {
+        try (ResultSet rows = prepare(sql, parameters).executeQuery()) {
             List<T> result = new ArrayList<>();
             while (rows.next()) {
                 result.add(mapper.map(rows));
@@ -177,8 +167,14 @@ public final class Database implements AutoCloseable {
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
 
+    /** Each statement is prepared once and reused: the store's SQL is a fixed set of strings. */
     private PreparedStatement prepare(String sql, Object... parameters) throws SQLException {
-        PreparedStatement statement = connection.prepareStatement(sql);
+        PreparedStatement statement = statements.get(sql);
+        if (statement == null) {
+            statement = connection.prepareStatement(sql);
+            statements.put(sql, statement);
+        }
+        statement.clearParameters();
         for (int i = 0; i < parameters.length; i++) {
             if (parameters[i] == null) {
                 statement.setNull(i + 1, Types.VARCHAR);

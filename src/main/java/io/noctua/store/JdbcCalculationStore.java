@@ -23,6 +23,10 @@ import static java.util.Objects.requireNonNull;
 
 /** Calculations and their code in the {@code calculations} table. */
 public final class JdbcCalculationStore implements CalculationStore {
+    private static final String COLUMNS = "seq, calculation_id, session_id, description, working_directory, "
+            + "state, state_change_reason, submission_time, completion_time, dpu_millis, progress, std_out_uri, std_error_uri, "
+            + "result_uri, result_type, client_request_token, request_fingerprint";
+
     private final Database database;
 
     public JdbcCalculationStore(Database database) {
@@ -44,7 +48,7 @@ public final class JdbcCalculationStore implements CalculationStore {
 
     @Override
     public Optional<CalculationExecution> get(String calculationExecutionId) {
-        return database.queryOne("SELECT " + Database.CALCULATION_COLUMNS + " FROM calculations WHERE calculation_id = ?",
+        return database.queryOne("SELECT " + COLUMNS + " FROM calculations WHERE calculation_id = ?",
                 JdbcCalculationStore::calculation, calculationExecutionId);
     }
 
@@ -55,7 +59,7 @@ public final class JdbcCalculationStore implements CalculationStore {
 
     @Override
     public Optional<CalculationExecution> findByClientRequestToken(String sessionId, String token) {
-        return database.queryOne("SELECT " + Database.CALCULATION_COLUMNS + " FROM calculations WHERE session_id = ? AND client_request_token = ?",
+        return database.queryOne("SELECT " + COLUMNS + " FROM calculations WHERE session_id = ? AND client_request_token = ?",
                 JdbcCalculationStore::calculation, sessionId, token);
     }
 
@@ -71,7 +75,7 @@ public final class JdbcCalculationStore implements CalculationStore {
 
     @Override
     public Page<CalculationExecution> list(String sessionId, CalculationExecutionState stateFilter, Long cursor, int limit) {
-        List<Database.Sequenced<CalculationExecution>> rows = database.query("SELECT " + Database.CALCULATION_COLUMNS + " FROM calculations WHERE session_id = ? "
+        List<Database.Sequenced<CalculationExecution>> rows = database.query("SELECT " + COLUMNS + " FROM calculations WHERE session_id = ? "
                         + "AND seq < ? AND (? IS NULL OR state = ?) ORDER BY seq DESC LIMIT ?",
                 row -> new Database.Sequenced<>(row.getLong(1), calculation(row)), sessionId, cursor == null ? Long.MAX_VALUE : cursor,
                 stateFilter == null ? null : stateFilter.name(), stateFilter == null ? null : stateFilter.name(), limit + 1);
@@ -80,7 +84,7 @@ public final class JdbcCalculationStore implements CalculationStore {
 
     @Override
     public List<CalculationExecution> listNotTerminal() {
-        return database.query("SELECT " + Database.CALCULATION_COLUMNS + " FROM calculations WHERE state NOT IN ('COMPLETED', 'FAILED', 'CANCELED') ORDER BY seq",
+        return database.query("SELECT " + COLUMNS + " FROM calculations WHERE state NOT IN ('COMPLETED', 'FAILED', 'CANCELED') ORDER BY seq",
                 JdbcCalculationStore::calculation);
     }
 

@@ -23,6 +23,10 @@ import static java.util.Objects.requireNonNull;
 
 /** Sessions in the {@code sessions} table; state changes are compare-and-set on the stored state. */
 public final class JdbcSessionStore implements SessionStore {
+    private static final String COLUMNS = "seq, session_id, work_group, description, engine_configuration, "
+            + "notebook_version, execution_role, idle_timeout_minutes, working_directory, state, state_change_reason, "
+            + "start_time, last_modified_time, end_time, idle_since_time, dpu_millis, client_request_token, request_fingerprint";
+
     private final Database database;
 
     public JdbcSessionStore(Database database) {
@@ -44,12 +48,12 @@ public final class JdbcSessionStore implements SessionStore {
 
     @Override
     public Optional<Session> get(String sessionId) {
-        return database.queryOne("SELECT " + Database.SESSION_COLUMNS + " FROM sessions WHERE session_id = ?", JdbcSessionStore::session, sessionId);
+        return database.queryOne("SELECT " + COLUMNS + " FROM sessions WHERE session_id = ?", JdbcSessionStore::session, sessionId);
     }
 
     @Override
     public Optional<Session> findByClientRequestToken(String token) {
-        return database.queryOne("SELECT " + Database.SESSION_COLUMNS + " FROM sessions WHERE client_request_token = ?", JdbcSessionStore::session, token);
+        return database.queryOne("SELECT " + COLUMNS + " FROM sessions WHERE client_request_token = ?", JdbcSessionStore::session, token);
     }
 
     @Override
@@ -62,7 +66,7 @@ public final class JdbcSessionStore implements SessionStore {
 
     @Override
     public Page<Session> list(String workGroup, SessionState stateFilter, Long cursor, int limit) {
-        List<Database.Sequenced<Session>> rows = database.query("SELECT " + Database.SESSION_COLUMNS + " FROM sessions WHERE work_group = ? AND seq < ? "
+        List<Database.Sequenced<Session>> rows = database.query("SELECT " + COLUMNS + " FROM sessions WHERE work_group = ? AND seq < ? "
                         + "AND (? IS NULL OR state = ?) ORDER BY seq DESC LIMIT ?",
                 row -> new Database.Sequenced<>(row.getLong(1), session(row)), workGroup, cursor == null ? Long.MAX_VALUE : cursor,
                 stateFilter == null ? null : stateFilter.name(), stateFilter == null ? null : stateFilter.name(), limit + 1);
@@ -71,7 +75,7 @@ public final class JdbcSessionStore implements SessionStore {
 
     @Override
     public List<Session> listNotTerminal() {
-        return database.query("SELECT " + Database.SESSION_COLUMNS + " FROM sessions WHERE state NOT IN ('TERMINATED', 'FAILED') ORDER BY seq",
+        return database.query("SELECT " + COLUMNS + " FROM sessions WHERE state NOT IN ('TERMINATED', 'FAILED') ORDER BY seq",
                 JdbcSessionStore::session);
     }
 

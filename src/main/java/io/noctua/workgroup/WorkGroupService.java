@@ -45,7 +45,7 @@ public final class WorkGroupService {
     private final Consumer<String> terminateSessionsOf;
 
     /**
-     * @param terminateSessionsOf ends the live sessions of a workgroup, for a recursive delete
+     * @param terminateSessionsOf ends the live sessions of a workgroup and lets go of what is kept of them, before a recursive delete
      */
     public WorkGroupService(WorkGroupStore store, Clock clock, Consumer<String> terminateSessionsOf) {
         this.store = requireNonNull(store, "store is null");

@@ -2,10 +2,9 @@ package io.noctua.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.noctua.testing.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.noctua.testing.ServerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.athena.model.InvalidRequestException;
 
 import java.net.http.HttpClient;
@@ -23,19 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ProtocolErrorsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static TestingServer server;
-    private static HttpClient http;
+    private static final HttpClient http = HttpClient.newHttpClient();
 
-    @BeforeAll
-    static void start() {
-        server = TestingServer.start();
-        http = HttpClient.newHttpClient();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension running = new ServerExtension();
 
     private record Answer(int status, JsonNode body, HttpResponse<String> raw) {
         String type() {
@@ -48,7 +38,7 @@ class ProtocolErrorsTest {
     }
 
     private static Answer post(String target, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.endpoint().resolve("/"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(running.server().endpoint().resolve("/"))
                 .header("Content-Type", "application/x-amz-json-1.1")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (target != null) {
@@ -125,7 +115,7 @@ class ProtocolErrorsTest {
             assertEquals(400, answer.status(), String.valueOf(target));
             assertEquals("UnknownOperationException", answer.type(), String.valueOf(target));
         }
-        HttpResponse<String> get = http.send(HttpRequest.newBuilder(server.endpoint().resolve("/")).GET().build(),
+        HttpResponse<String> get = http.send(HttpRequest.newBuilder(running.server().endpoint().resolve("/")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(400, get.statusCode());
         assertEquals("UnknownOperationException", JSON.readTree(get.body()).path("__type").asText());
@@ -197,7 +187,7 @@ class ProtocolErrorsTest {
     @Test
     void theSdkSeesTheSameErrorsAsTypedExceptions() {
         InvalidRequestException e = assertThrows(InvalidRequestException.class,
-                () -> server.client().listSessions(r -> r.workGroup("spark").maxResults(0)));
+                () -> running.client().listSessions(r -> r.workGroup("spark").maxResults(0)));
         assertEquals("InvalidRequestException", e.awsErrorDetails().errorCode());
         assertEquals("INVALID_INPUT", e.athenaErrorCode());
         assertEquals(400, e.statusCode());

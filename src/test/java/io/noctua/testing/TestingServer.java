@@ -90,15 +90,19 @@ public final class TestingServer implements AutoCloseable {
     /** The AWS SDK for Java v2 client, pointed at this server, without retries so that every answer is seen as sent. */
     public synchronized AthenaClient client() {
         if (client == null) {
-            client = AthenaClient.builder()
-                    .endpointOverride(endpoint())
-                    .region(Region.US_EAST_1)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                    .httpClientBuilder(ApacheHttpClient.builder())
-                    .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none()))
-                    .build();
+            client = clientFor(endpoint());
         }
         return client;
+    }
+
+    public static AthenaClient clientFor(URI endpoint) {
+        return AthenaClient.builder()
+                .endpointOverride(endpoint)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .httpClientBuilder(ApacheHttpClient.builder())
+                .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none()))
+                .build();
     }
 
     /** Reads an {@code s3://} URI that the server wrote. */
