@@ -240,11 +240,16 @@ class Lifecycle:
         require("TABLE_OR_VIEW_NOT_FOUND" in stderr and "no_such_table_boto3" in stderr,
                 "stderr lacks Spark's message: %r" % stderr)
 
-    def check_python_block_failed(self):
+    def check_python_block_runs_and_fails_as_athena_shows(self):
         response = self.run("print('hello from python')")
+        require(response["Status"]["State"] == "COMPLETED", "ended %s" % response["Status"]["State"])
+        stdout = read_s3(self.data_dir, response["Result"]["StdOutS3Uri"])
+        require(stdout == "hello from python\n", "stdout is %r" % stdout)
+        response = self.run("\nfoobar\n")
         require(response["Status"]["State"] == "FAILED", "ended %s" % response["Status"]["State"])
-        stderr = read_s3(self.data_dir, response["Result"]["StdErrorS3Uri"])
-        require("Python" in stderr and "not supported" in stderr, "stderr does not say Python is unsupported: %r" % stderr)
+        stderr = read_s3(self.data_dir, response["Result"]["StdErrorS3Uri"]).strip()
+        expected = 'File "<stdin>", line 2, in <module>\nNameError: name \'foobar\' is not defined'
+        require(stderr == expected, "stderr is %r" % stderr)
 
     def check_long_calculation_runs_long(self):
         start = self.athena.start_calculation_execution(SessionId=self.need("session_id"), CodeBlock=LONG_SQL_CODE)
@@ -418,7 +423,7 @@ CHECKS = [
     "session_started_idle",
     "sql_calculation_completed",
     "failing_sql_failed",
-    "python_block_failed",
+    "python_block_runs_and_fails_as_athena_shows",
     "long_calculation_runs_long",
     "busy_session_refuses_calculation",
     "stop_cancels_calculation",

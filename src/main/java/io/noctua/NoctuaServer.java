@@ -7,6 +7,7 @@ import io.noctua.api.WorkGroupShapes;
 import io.noctua.calculation.CalculationService;
 import io.noctua.config.NoctuaConfig;
 import io.noctua.engine.SparkEngine;
+import io.noctua.engine.python.PythonWorkers;
 import io.noctua.protocol.AthenaHttpHandler;
 import io.noctua.protocol.Operation;
 import io.noctua.protocol.ShapeValidator;
@@ -53,6 +54,7 @@ public final class NoctuaServer implements AutoCloseable {
     private final NoctuaConfig config;
     private final Database database;
     private final ResultStore results;
+    private final PythonWorkers pythonWorkers;
     private final SessionService sessions;
     private final CalculationService calculations;
     private final WorkGroupService workGroups;
@@ -68,7 +70,8 @@ public final class NoctuaServer implements AutoCloseable {
         JdbcWorkGroupStore workGroupStore = new JdbcWorkGroupStore(database);
         JdbcSessionStore sessionStore = new JdbcSessionStore(database);
         this.results = new LocalResultStore(config.resultsLocalDir());
-        this.sessions = new SessionService(sessionStore, workGroupStore, engine, clock, new SessionService.Settings(
+        this.pythonWorkers = PythonWorkers.start(config.pythonExecutable(), config.dataDir().resolve("python"), config.pythonWarmWorkers());
+        this.sessions = new SessionService(sessionStore, workGroupStore, engine, pythonWorkers, clock, new SessionService.Settings(
                 config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute()));
         this.calculations = new CalculationService(new JdbcCalculationStore(database), sessions, engine, results, clock,
                 config.calculationStopGrace());
@@ -168,6 +171,7 @@ public final class NoctuaServer implements AutoCloseable {
             LOG.warning(unfinished + " calculations did not stop in time; they are recorded as ended at the next start");
         }
         calculations.close();
+        pythonWorkers.close();
         database.close();
     }
 }

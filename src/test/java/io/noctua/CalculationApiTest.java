@@ -73,15 +73,6 @@ class CalculationApiTest {
     }
 
     @Test
-    void pythonIsAFailedCalculationThatSaysItIsNotSupportedYet() {
-        String sessionId = Athena.startIdleSession(athena);
-        GetCalculationExecutionResponse done = Athena.run(athena, sessionId, "print(1)");
-
-        assertEquals(CalculationExecutionState.FAILED, done.status().state());
-        assertTrue(server.readResult(done.result().stdErrorS3Uri()).startsWith("Python calculations are not supported by this version of Noctua yet"));
-    }
-
-    @Test
     void severalStatementsRunInOrderAndShowEachResult() {
         String sessionId = Athena.startIdleSession(athena);
         GetCalculationExecutionResponse done = Athena.run(athena, sessionId,

@@ -3,6 +3,8 @@ package io.noctua.calculation;
 import io.noctua.api.CalculationExecutionState;
 import io.noctua.engine.EngineSession;
 import io.noctua.engine.JobGroupProgress;
+import io.noctua.engine.python.PythonOutcome;
+import io.noctua.engine.python.PythonWorkerException;
 import io.noctua.session.LiveSession;
 import org.apache.spark.sql.AnalysisException;
 
@@ -13,15 +15,12 @@ import java.util.logging.Logger;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Runs one calculation on its session's SparkSession, from RUNNING to its final state: the code in
- * the calculation's job group, then its outputs to the result store, then one compare-and-set to
+ * Runs one calculation, from RUNNING to its final state: a {@code %%sql} cell on the session's
+ * SparkSession, anything else in the session's Python worker, in the calculation's job group; then its outputs to the result store, then one compare-and-set to
  * COMPLETED, FAILED or CANCELED together with the session's return to IDLE.
  */
 final class CalculationRunner {
     private static final Logger LOG = Logger.getLogger(CalculationRunner.class.getName());
-    static final String PYTHON_NOT_SUPPORTED = "Python calculations are not supported by this version of Noctua yet: "
-            + "only cells that start with the %%sql magic run. Start the CodeBlock with a line '%%sql' to run Spark SQL.";
-
     private final CalculationOutputs outputs;
 
     CalculationRunner(CalculationOutputs outputs) {
@@ -37,7 +36,7 @@ final class CalculationRunner {
             engine = session.engine();
             progress = engine.beginCalculation(id);
             if (calculation.beginRunning(progress)) {
-                execution = execute(engine, code);
+                execution = execute(engine, id, code);
             }
         }
         catch (Exception | Error e) { // Spark throws checked exceptions undeclared (Scala), so catch them all
@@ -52,17 +51,26 @@ final class CalculationRunner {
         finish(calculation, session, execution, progress);
     }
 
-    private static Execution execute(EngineSession engine, String code) {
+    private static Execution execute(EngineSession engine, String calculationId, String code) {
         Optional<String> sql = CodeBlocks.sqlCell(code);
-        if (sql.isEmpty()) {
-            return new Execution(CalculationExecutionState.FAILED, "", PYTHON_NOT_SUPPORTED + "\n", null, PYTHON_NOT_SUPPORTED);
+        if (sql.isPresent()) {
+            try {
+                EngineSession.SqlOutput output = engine.runSql(sql.get());
+                return new Execution(CalculationExecutionState.COMPLETED, output.shown(), "", output.shown().isEmpty() ? null : output.shown(), null, null);
+            }
+            catch (Exception e) { // SparkException and AnalysisException arrive undeclared
+                return Execution.failed(e);
+            }
         }
         try {
-            EngineSession.SqlOutput output = engine.runSql(sql.get());
-            return new Execution(CalculationExecutionState.COMPLETED, output.shown(), "", output.shown().isEmpty() ? null : output.shown(), null);
+            PythonOutcome outcome = engine.runPython(calculationId, code);
+            return new Execution(outcome.succeeded() ? CalculationExecutionState.COMPLETED : CalculationExecutionState.FAILED,
+                    outcome.stdOut(), outcome.stdErr(), outcome.result(), outcome.succeeded() ? null : Execution.truncate(outcome.error()), null);
         }
-        catch (Exception e) { // SparkException and AnalysisException arrive undeclared
-            return Execution.failed(e);
+        catch (PythonWorkerException e) {
+            return new Execution(CalculationExecutionState.FAILED, "", e.getMessage() + "\n", null, Execution.truncate(e.getMessage()),
+                    "The session's Python worker was replaced after it ended (" + Execution.truncate(e.getMessage()) + "); "
+                            + "variables defined by earlier calculations are gone");
         }
     }
 
@@ -71,7 +79,8 @@ final class CalculationRunner {
         CalculationOutputs.Locations locations = CalculationOutputs.locations(current.workingDirectory(), current.sessionId(),
                 current.calculationExecutionId());
         Execution written = calculation.cancelReason()
-                .map(reason -> new Execution(execution.state(), execution.stdOut(), "The calculation was canceled: " + reason + "\n", null, reason))
+                .map(reason -> new Execution(execution.state(), execution.stdOut(), "The calculation was canceled: " + reason + "\n", null, reason,
+                        execution.sessionNote()))
                 .orElse(execution);
         try {
             outputs.write(locations, new CalculationOutputs.Outcome(written.stdOut(), written.stdError(), written.result()));
@@ -79,7 +88,7 @@ final class CalculationRunner {
         catch (RuntimeException e) {
             LOG.log(Level.WARNING, "calculation " + current.calculationExecutionId() + ": outputs not written", e);
             String reason = "The calculation's output could not be written to " + outputs.describeStore() + ": " + e.getMessage();
-            written = new Execution(CalculationExecutionState.FAILED, written.stdOut(), written.stdError(), null, reason);
+            written = new Execution(CalculationExecutionState.FAILED, written.stdOut(), written.stdError(), null, reason, written.sessionNote());
         }
         long dpuMillis = calculation.dpuMillis(progress);
         boolean completed = written.state() == CalculationExecutionState.COMPLETED;
@@ -87,14 +96,14 @@ final class CalculationRunner {
         CalculationExecution finalRecord = calculation.finalRecord(written.state(), written.reason(), dpuMillis, finalProgress)
                 .withResult(locations.stdOut().toString(), locations.stdError().toString(), locations.result().toString(),
                         CalculationOutputs.RESULT_TYPE);
-        session.calculationEnded(calculation, dpuMillis, () -> calculation.persist(finalRecord));
+        session.calculationEnded(calculation, dpuMillis, () -> calculation.persist(finalRecord), written.sessionNote());
         calculation.publish(finalRecord);
     }
 
     /** What running the code gave: the would-be final state, the outputs, and why it failed. */
-    record Execution(CalculationExecutionState state, String stdOut, String stdError, String result, String reason) {
+    record Execution(CalculationExecutionState state, String stdOut, String stdError, String result, String reason, String sessionNote) {
         static Execution notStarted() {
-            return new Execution(CalculationExecutionState.CANCELED, "", "", null, "Stopped before it started");
+            return new Execution(CalculationExecutionState.CANCELED, "", "", null, "Stopped before it started", null);
         }
 
         /** stderr as PySpark shows Spark's errors: {@code AnalysisException: <message>}, without the query plan. */
@@ -107,10 +116,13 @@ final class CalculationRunner {
             }
             message = message == null ? name : message;
             String firstLine = message.lines().findFirst().orElse(message);
-            return new Execution(CalculationExecutionState.FAILED, "", name + ": " + message + "\n", null, truncate(firstLine));
+            return new Execution(CalculationExecutionState.FAILED, "", name + ": " + message + "\n", null, truncate(firstLine), null);
         }
 
-        private static String truncate(String reason) {
+        static String truncate(String reason) {
+            if (reason == null || reason.isEmpty()) {
+                return "The calculation failed";
+            }
             return reason.length() <= 1024 ? reason : reason.substring(0, 1021) + "...";
         }
     }

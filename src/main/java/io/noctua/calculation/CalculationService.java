@@ -12,6 +12,7 @@ import io.noctua.api.CalculationShapes.StartCalculationExecutionResponse;
 import io.noctua.api.CalculationShapes.StopCalculationExecutionResponse;
 import io.noctua.api.InvalidRequestException;
 import io.noctua.api.PageTokens;
+import io.noctua.engine.EngineSession;
 import io.noctua.engine.SparkEngine;
 import io.noctua.results.ResultStore;
 import io.noctua.session.Fingerprints;
@@ -100,7 +101,14 @@ public final class CalculationService {
         CalculationExecution calculation = new CalculationExecution(UUID.randomUUID().toString(), owner.sessionId(),
                 request.description(), owner.workingDirectory(), CalculationExecutionState.CREATING, null, now, null, 0,
                 "0% (waiting to start)", null, null, null, null, request.clientRequestToken(), fingerprint);
-        RunningCalculation handle = new RunningCalculation(calculation, store, clock, engine::cancelJobGroup, timer, stopGrace);
+        EngineSession engineSession = session.engine();
+        String id = calculation.calculationExecutionId();
+        RunningCalculation handle = new RunningCalculation(calculation, store, clock,
+                () -> {
+                    engine.cancelJobGroup(id);
+                    engineSession.interruptPython();
+                },
+                engineSession::killRunningPython, timer, stopGrace);
         session.accept(handle, () -> {
             store.insert(calculation, code);
             running.put(calculation.calculationExecutionId(), handle);

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import static java.util.Objects.requireNonNull;
 
@@ -22,7 +21,8 @@ import static java.util.Objects.requireNonNull;
 final class RunningCalculation implements CalculationHandle {
     private final CalculationStore store;
     private final Clock clock;
-    private final Consumer<String> cancelJobGroup;
+    private final Runnable cancelWork;
+    private final Runnable forceStop;
     private final ScheduledExecutorService timer;
     private final Duration stopGrace;
     private volatile CalculationExecution record;
@@ -31,12 +31,17 @@ final class RunningCalculation implements CalculationHandle {
     private Thread executingThread;
     private String cancelReason;
 
-    RunningCalculation(CalculationExecution record, CalculationStore store, Clock clock, Consumer<String> cancelJobGroup,
+    /**
+     * @param cancelWork stops the calculation's work: cancels its Spark job group, interrupts its Python cell
+     * @param forceStop for work still running {@code stopGrace} after {@code cancelWork}: ends its Python worker
+     */
+    RunningCalculation(CalculationExecution record, CalculationStore store, Clock clock, Runnable cancelWork, Runnable forceStop,
                        ScheduledExecutorService timer, Duration stopGrace) {
         this.record = requireNonNull(record, "record is null");
         this.store = requireNonNull(store, "store is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.cancelJobGroup = requireNonNull(cancelJobGroup, "cancelJobGroup is null");
+        this.cancelWork = requireNonNull(cancelWork, "cancelWork is null");
+        this.forceStop = requireNonNull(forceStop, "forceStop is null");
         this.timer = requireNonNull(timer, "timer is null");
         this.stopGrace = requireNonNull(stopGrace, "stopGrace is null");
     }
@@ -93,8 +98,8 @@ final class RunningCalculation implements CalculationHandle {
         }
         cancelReason = reason;
         move(record.transition(CalculationExecutionState.CANCELING, null, clock.instant()));
-        cancelJobGroup.accept(calculationExecutionId());
-        // cancelling the job group returns a blocked collect(); code that is not in a Spark job is interrupted
+        cancelWork.run();
+        // cancelling the job group returns a blocked collect(); what is still running after the grace is stopped harder
         timer.schedule(this::interruptIfStillExecuting, stopGrace.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -106,6 +111,7 @@ final class RunningCalculation implements CalculationHandle {
     private synchronized void interruptIfStillExecuting() {
         if (executingThread != null) {
             executingThread.interrupt();
+            forceStop.run();
         }
     }
 

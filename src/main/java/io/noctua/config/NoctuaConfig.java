@@ -29,6 +29,8 @@ public record NoctuaConfig(
         Duration sessionMinute,
         Duration sessionIdleCheckInterval,
         Duration calculationStopGrace,
+        String pythonExecutable,
+        int pythonWarmWorkers,
         Map<String, String> spark) {
 
     /** Each key with its default and meaning; {@code ${data-dir}} stands for the data directory. */
@@ -49,6 +51,8 @@ public record NoctuaConfig(
         d.put("session.minute", new String[] {"60s", "length of one minute of idle timeout (shorten only for tests)"});
         d.put("session.idle-check-interval", new String[] {"5s", "how often idle sessions are looked for"});
         d.put("calculation.stop-grace", new String[] {"2s", "after cancelling its Spark jobs, how long a stopped calculation may take before its thread is interrupted"});
+        d.put("python.executable", new String[] {"python3", "the Python 3 (3.8 or later) that runs Python calculations"});
+        d.put("python.warm-workers", new String[] {"2", "Python workers kept started ahead of need"});
         d.put("spark.master", new String[] {"local[*]", "Spark master URL"});
         d.put("spark.ui.enabled", new String[] {"false", "Spark's web UI"});
         d.put("spark.sql.warehouse.dir", new String[] {"${data-dir}/warehouse", "where managed tables are written"});
@@ -65,6 +69,7 @@ public record NoctuaConfig(
         requireNonNull(sessionMinute, "sessionMinute is null");
         requireNonNull(sessionIdleCheckInterval, "sessionIdleCheckInterval is null");
         requireNonNull(calculationStopGrace, "calculationStopGrace is null");
+        requireNonNull(pythonExecutable, "pythonExecutable is null");
         spark = Map.copyOf(spark);
     }
 
@@ -100,6 +105,8 @@ public record NoctuaConfig(
                 duration(values, "session.minute"),
                 duration(values, "session.idle-check-interval"),
                 duration(values, "calculation.stop-grace"),
+                values.get("python.executable"),
+                integer(values, "python.warm-workers", 0, 64),
                 spark);
     }
 

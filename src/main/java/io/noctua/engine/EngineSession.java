@@ -1,5 +1,9 @@
 package io.noctua.engine;
 
+import io.noctua.engine.python.PythonOutcome;
+import io.noctua.engine.python.PythonWorker;
+import io.noctua.engine.python.PythonWorkerException;
+import io.noctua.engine.python.PythonWorkers;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -19,11 +23,15 @@ public final class EngineSession {
     private final String sessionId;
     private final SparkSession spark;
     private final JobGroupTracker jobGroups;
+    private final PythonWorkers pythonWorkers;
+    private PythonWorker python;
+    private boolean pythonRunning;
 
-    EngineSession(String sessionId, SparkSession spark, JobGroupTracker jobGroups) {
+    EngineSession(String sessionId, SparkSession spark, JobGroupTracker jobGroups, PythonWorkers pythonWorkers) {
         this.sessionId = requireNonNull(sessionId, "sessionId is null");
         this.spark = requireNonNull(spark, "spark is null");
         this.jobGroups = requireNonNull(jobGroups, "jobGroups is null");
+        this.pythonWorkers = requireNonNull(pythonWorkers, "pythonWorkers is null");
     }
 
     public SparkSession spark() {
@@ -69,8 +77,68 @@ public final class EngineSession {
     public record SqlOutput(String shown, List<String> columns) {
     }
 
-    /** Drops the session's temporary views, which also frees any data they cached. */
+    /**
+     * Runs a Python cell in the session's worker, started on first use. If the worker dies, the
+     * exception says how, and the next cell gets a new worker (with an empty namespace).
+     */
+    public PythonOutcome runPython(String calculationId, String code) {
+        PythonWorker worker;
+        synchronized (this) {
+            if (python == null || !python.isAlive()) {
+                python = pythonWorkers.take();
+            }
+            worker = python;
+            pythonRunning = true;
+        }
+        try {
+            return worker.execute(calculationId, code);
+        }
+        catch (PythonWorkerException e) {
+            synchronized (this) {
+                worker.kill();
+                python = null;
+            }
+            throw e;
+        }
+        finally {
+            synchronized (this) {
+                pythonRunning = false;
+            }
+        }
+    }
+
+    /** Raises KeyboardInterrupt in the running Python cell, if one runs. */
+    public void interruptPython() {
+        PythonWorker worker;
+        synchronized (this) {
+            worker = pythonRunning ? python : null;
+        }
+        if (worker != null) {
+            worker.interrupt();
+        }
+    }
+
+    /** Ends the worker of a Python cell that did not stop when interrupted; idle workers are left alone. */
+    public void killRunningPython() {
+        PythonWorker worker;
+        synchronized (this) {
+            worker = pythonRunning ? python : null;
+        }
+        if (worker != null) {
+            worker.kill();
+        }
+    }
+
+    /** Drops the session's temporary views, which also frees any data they cached, and ends its Python worker. */
     public void close() {
+        PythonWorker worker;
+        synchronized (this) {
+            worker = python;
+            python = null;
+        }
+        if (worker != null) {
+            worker.close();
+        }
         try {
             for (Table table : spark.catalog().listTables().collectAsList()) {
                 if (table.isTemporary()) {

@@ -1,5 +1,6 @@
 package io.noctua.engine;
 
+import io.noctua.engine.python.PythonWorkers;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -103,8 +104,11 @@ public final class SparkEngine implements AutoCloseable {
         return awaitStarted(Duration.ofMinutes(5)).root().sparkContext().master();
     }
 
-    /** A new isolated SparkSession for an Athena session, with its runtime-settable properties applied. */
-    public EngineSession newSession(String sessionId, Map<String, String> sparkProperties) {
+    /**
+     * A new isolated SparkSession for an Athena session, with its runtime-settable properties applied;
+     * its Python cells run in a worker from {@code pythonWorkers}.
+     */
+    public EngineSession newSession(String sessionId, Map<String, String> sparkProperties, PythonWorkers pythonWorkers) {
         Started engine = awaitStarted(Duration.ofMinutes(5));
         SparkSession session = engine.root().newSession();
         List<String> ignored = new java.util.ArrayList<>();
@@ -119,7 +123,7 @@ public final class SparkEngine implements AutoCloseable {
         if (!ignored.isEmpty()) {
             LOG.warning(() -> "session " + sessionId + ": these Spark properties are fixed for the whole server and were not applied: " + ignored);
         }
-        return new EngineSession(sessionId, session, engine.jobGroups());
+        return new EngineSession(sessionId, session, engine.jobGroups(), pythonWorkers);
     }
 
     public void cancelJobGroup(String group) {

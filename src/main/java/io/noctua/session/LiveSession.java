@@ -88,15 +88,17 @@ public final class LiveSession {
      * The calculation ended: {@code persist} stores its final record, then the session becomes IDLE
      * again (or, if it is being terminated, TERMINATED). Both happen before the caller publishes the
      * calculation's final state, so a client that sees it ended finds the session ready.
+     * {@code sessionNote}, if not null, becomes the session's StateChangeReason (e.g. its Python
+     * worker had to be replaced).
      */
-    public synchronized void calculationEnded(CalculationHandle calculation, long dpuMillis, Runnable persist) {
+    public synchronized void calculationEnded(CalculationHandle calculation, long dpuMillis, Runnable persist, String sessionNote) {
         persist.run();
         if (running == calculation) {
             running = null;
         }
         record = record.addDpuMillis(dpuMillis);
         if (record.state() == SessionState.BUSY) {
-            moveTo(SessionState.IDLE, null);
+            moveTo(SessionState.IDLE, sessionNote);
         }
         else if (record.state() == SessionState.TERMINATING) {
             end(SessionState.TERMINATED, null);

@@ -21,6 +21,7 @@ import io.noctua.api.WorkGroupState;
 import io.noctua.engine.EngineSession;
 import io.noctua.engine.SparkEngine;
 import io.noctua.engine.SparkExecutor;
+import io.noctua.engine.python.PythonWorkers;
 import io.noctua.store.Page;
 import io.noctua.store.SessionStore;
 import io.noctua.store.WorkGroupStore;
@@ -53,6 +54,7 @@ public final class SessionService {
     private final SessionStore store;
     private final WorkGroupStore workGroups;
     private final SparkEngine engine;
+    private final PythonWorkers pythonWorkers;
     private final Clock clock;
     private final Settings settings;
     private final Map<String, LiveSession> live = new ConcurrentHashMap<>();
@@ -66,10 +68,12 @@ public final class SessionService {
         }
     }
 
-    public SessionService(SessionStore store, WorkGroupStore workGroups, SparkEngine engine, Clock clock, Settings settings) {
+    public SessionService(SessionStore store, WorkGroupStore workGroups, SparkEngine engine, PythonWorkers pythonWorkers,
+                          Clock clock, Settings settings) {
         this.store = requireNonNull(store, "store is null");
         this.workGroups = requireNonNull(workGroups, "workGroups is null");
         this.engine = requireNonNull(engine, "engine is null");
+        this.pythonWorkers = requireNonNull(pythonWorkers, "pythonWorkers is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.settings = requireNonNull(settings, "settings is null");
     }
@@ -122,7 +126,7 @@ public final class SessionService {
         try {
             Map<String, String> properties = session.engineConfiguration().sparkProperties() == null
                     ? Map.of() : session.engineConfiguration().sparkProperties();
-            EngineSession engineSession = engine.newSession(session.sessionId(), properties);
+            EngineSession engineSession = engine.newSession(session.sessionId(), properties, pythonWorkers);
             liveSession.engineReady(engineSession);
         }
         catch (Exception e) { // Spark may throw checked exceptions undeclared

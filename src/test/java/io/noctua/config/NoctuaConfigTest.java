@@ -26,6 +26,8 @@ class NoctuaConfigTest {
         assertEquals(Duration.ofMinutes(1), config.sessionMinute());
         assertEquals(Duration.ofSeconds(5), config.sessionIdleCheckInterval());
         assertEquals(Duration.ofSeconds(2), config.calculationStopGrace());
+        assertEquals("python3", config.pythonExecutable());
+        assertEquals(2, config.pythonWarmWorkers());
         assertEquals(Map.of("spark.master", "local[*]", "spark.ui.enabled", "false", "spark.sql.warehouse.dir", "noctua-data/warehouse"),
                 config.spark());
     }
@@ -42,7 +44,7 @@ class NoctuaConfigTest {
     @Test
     void badSettingsSayWhatIsWrong() {
         assertEquals("unknown setting 'http.prot'; known settings: calculation.stop-grace, data-dir, http.host, http.max-request-bytes, "
-                        + "http.port, http.threads, results.default-output-location, results.local-dir, session.default-idle-timeout-minutes, "
+                        + "http.port, http.threads, python.executable, python.warm-workers, results.default-output-location, results.local-dir, session.default-idle-timeout-minutes, "
                         + "session.idle-check-interval, session.minute, spark.master, spark.sql.warehouse.dir, spark.ui.enabled, store.url, workgroup.spark",
                 assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("http.prot", "1"))).getMessage());
         assertEquals("http.port must be between 0 and 65535, not 70000",

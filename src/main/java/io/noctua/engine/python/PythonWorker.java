@@ -1,0 +1,196 @@
+package io.noctua.engine.python;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One Python worker process: a session's persistent namespace. {@link #execute} sends one cell and
+ * blocks until its answer; {@link #interrupt} raises KeyboardInterrupt in the running cell (SIGINT);
+ * {@link #kill} ends the process, which makes a blocked {@code execute} fail at once. The JSON-lines
+ * contract is in docs/python-worker.md.
+ */
+public final class PythonWorker implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(PythonWorker.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int STDERR_LINES_KEPT = 20;
+
+    private final Process process;
+    private final BufferedWriter requests;
+    private final BufferedReader answers;
+    private final String pythonVersion;
+    private final Deque<String> stderrTail = new ArrayDeque<>();
+
+    private PythonWorker(Process process, BufferedReader answers, String pythonVersion) {
+        this.process = process;
+        this.requests = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+        this.answers = answers;
+        this.pythonVersion = pythonVersion;
+    }
+
+    /** Starts a worker with {@code executable} running {@code script}; waits for its ready line. */
+    static PythonWorker start(String executable, Path script) {
+        Process process;
+        try {
+            process = new ProcessBuilder(List.of(executable, "-u", script.toString()))
+                    .redirectError(ProcessBuilder.Redirect.PIPE)
+                    .start();
+        }
+        catch (IOException e) {
+            throw new PythonWorkerException("Python calculations need a Python 3 interpreter: '" + executable
+                    + "' could not be started (" + e.getMessage() + "); set python.executable", e);
+        }
+        BufferedReader answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        PythonWorker worker;
+        try {
+            String ready = answers.readLine();
+            JsonNode hello = ready == null ? null : JSON.readTree(ready);
+            if (hello == null || !"ready".equals(hello.path("type").asText())) {
+                String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+                process.destroyForcibly();
+                throw new PythonWorkerException("The Python worker did not start with '" + executable + "'"
+                        + (stderr.isEmpty() ? "" : ": " + lastLine(stderr)) + " (it needs Python 3.8 or later)", null);
+            }
+            worker = new PythonWorker(process, answers, hello.path("python").asText());
+        }
+        catch (IOException e) {
+            process.destroyForcibly();
+            throw new PythonWorkerException("The Python worker did not start with '" + executable + "': " + e.getMessage(), e);
+        }
+        worker.drainStderr();
+        return worker;
+    }
+
+    /** Worker stderr (warnings, crashes) goes to the log; its last lines explain a death. */
+    private void drainStderr() {
+        Thread thread = new Thread(() -> {
+            try (BufferedReader stderr = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = stderr.readLine()) != null) {
+                    String logged = line;
+                    LOG.fine(() -> "python worker " + process.pid() + ": " + logged);
+                    synchronized (stderrTail) {
+                        stderrTail.addLast(line);
+                        if (stderrTail.size() > STDERR_LINES_KEPT) {
+                            stderrTail.removeFirst();
+                        }
+                    }
+                }
+            }
+            catch (IOException ignored) {
+                // the process is gone
+            }
+        }, "python-worker-stderr-" + process.pid());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public String pythonVersion() {
+        return pythonVersion;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Runs one cell; throws {@link PythonWorkerException} if the worker dies meanwhile. */
+    public synchronized PythonOutcome execute(String id, String code) {
+        ObjectNode request = JSON.createObjectNode().put("type", "execute").put("id", id).put("code", code);
+        try {
+            requests.write(request.toString());
+            requests.write('\n');
+            requests.flush();
+            String line;
+            while ((line = answers.readLine()) != null) {
+                JsonNode answer = JSON.readTree(line);
+                if ("done".equals(answer.path("type").asText()) && id.equals(answer.path("id").asText())) {
+                    return new PythonOutcome(answer.path("status").asText(), answer.path("stdout").asText(""),
+                            answer.path("stderr").asText(""), text(answer.path("result").path("text/plain")), text(answer.path("error")));
+                }
+            }
+        }
+        catch (IOException e) {
+            // the pipe broke: the worker died; described below
+        }
+        throw new PythonWorkerException(deathReason(), null);
+    }
+
+    private String deathReason() {
+        try {
+            process.waitFor(2, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String how = process.isAlive() ? "stopped answering" : "exited with code " + process.exitValue()
+                + (process.exitValue() == 137 || process.exitValue() == -9 ? " (killed: out of memory, or stopped by Noctua)" : "");
+        String tail;
+        synchronized (stderrTail) {
+            tail = stderrTail.isEmpty() ? "" : ": " + stderrTail.getLast();
+        }
+        return "The session's Python worker " + how + tail;
+    }
+
+    /** Raises KeyboardInterrupt in the running cell, as Ctrl-C in a terminal does. */
+    public void interrupt() {
+        if (!process.isAlive()) {
+            return;
+        }
+        try {
+            new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor(2, TimeUnit.SECONDS);
+        }
+        catch (IOException e) {
+            LOG.warning("cannot interrupt python worker " + process.pid() + ": " + e.getMessage());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public void kill() {
+        process.destroyForcibly();
+    }
+
+    @Override
+    public void close() {
+        try {
+            requests.close(); // end of input: the worker returns from its loop
+        }
+        catch (IOException ignored) {
+            // already gone
+        }
+        try {
+            if (!process.waitFor(1, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+        catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String text(JsonNode node) {
+        return node == null || node.isNull() || node.isMissingNode() ? null : node.asText();
+    }
+
+    private static String lastLine(String text) {
+        List<String> lines = text.lines().toList();
+        return lines.isEmpty() ? text : lines.get(lines.size() - 1);
+    }
+}

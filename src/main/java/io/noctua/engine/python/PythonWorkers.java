@@ -1,0 +1,104 @@
+package io.noctua.engine.python;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.logging.Logger;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Where sessions get their Python worker: a few are started ahead of need (starting Python takes
+ * tens of milliseconds), so a session's first Python cell does not wait for one.
+ */
+public final class PythonWorkers implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(PythonWorkers.class.getName());
+
+    private final String executable;
+    private final Path script;
+    private final int warm;
+    private final BlockingQueue<PythonWorker> ready = new LinkedBlockingQueue<>();
+    private final ExecutorService starter;
+    private volatile boolean closed;
+    private volatile String problem;
+
+    private PythonWorkers(String executable, Path script, int warm) {
+        this.executable = requireNonNull(executable, "executable is null");
+        this.script = requireNonNull(script, "script is null");
+        this.warm = warm;
+        this.starter = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "python-worker-start");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Writes the worker program to {@code workDir} and starts {@code warm} workers in the background. */
+    public static PythonWorkers start(String executable, Path workDir, int warm) {
+        Path script = workDir.resolve("noctua_worker.py");
+        try (InputStream in = PythonWorkers.class.getResourceAsStream("/io/noctua/engine/python/noctua_worker.py")) {
+            requireNonNull(in, "noctua_worker.py is missing from the classpath");
+            Files.createDirectories(workDir);
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot write the Python worker to " + workDir, e);
+        }
+        PythonWorkers workers = new PythonWorkers(executable, script, warm);
+        for (int i = 0; i < warm; i++) {
+            workers.refill();
+        }
+        return workers;
+    }
+
+    /** A worker for a session: a warm one if there is one, else one started now. */
+    public PythonWorker take() {
+        PythonWorker worker;
+        while ((worker = ready.poll()) != null) {
+            if (worker.isAlive()) {
+                refill();
+                return worker;
+            }
+        }
+        refill();
+        return PythonWorker.start(executable, script);
+    }
+
+    private void refill() {
+        if (closed || warm == 0) {
+            return;
+        }
+        starter.execute(() -> {
+            if (closed || ready.size() >= warm) {
+                return;
+            }
+            try {
+                ready.add(PythonWorker.start(executable, script));
+                problem = null;
+            }
+            catch (PythonWorkerException e) {
+                if (problem == null) {
+                    LOG.warning(e.getMessage() + "; Python calculations will fail until this is fixed");
+                }
+                problem = e.getMessage();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        starter.shutdownNow();
+        PythonWorker worker;
+        while ((worker = ready.poll()) != null) {
+            worker.kill();
+        }
+    }
+}
