@@ -1,6 +1,7 @@
 package io.noctua;
 
 import io.noctua.testing.Athena;
+import io.noctua.testing.Pyspark;
 import io.noctua.testing.ServerExtension;
 import io.noctua.testing.TestingServer;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Python cells in the session's worker, through the AWS SDK for Java v2 (plain Python: no pyspark needed). */
 class PythonCalculationTest {
@@ -105,6 +107,7 @@ class PythonCalculationTest {
 
     @Test
     void sparkWithoutPysparkSaysHowToEnableIt() {
+        assumeTrue(Pyspark.missing() != null, "python3 can import pyspark here, so spark is bound");
         String sessionId = Athena.startIdleSession(athena);
         GetCalculationExecutionResponse done = Athena.run(athena, sessionId, "spark.sql('SELECT 1')");
 

@@ -106,9 +106,11 @@ public final class CalculationService {
         RunningCalculation handle = new RunningCalculation(calculation, store, clock,
                 () -> {
                     engine.cancelJobGroup(id);
-                    engineSession.interruptPython();
+                    // a cell waiting on a Spark job returns when the job is cancelled; SIGINT is for the
+                    // pure-Python ones, sent a little later so that it does not land inside a Py4J call
+                    timer.schedule(() -> engineSession.interruptPython(id), 250, java.util.concurrent.TimeUnit.MILLISECONDS);
                 },
-                engineSession::killRunningPython, timer, stopGrace);
+                () -> engineSession.killRunningPython(id), timer, stopGrace);
         session.accept(handle, () -> {
             store.insert(calculation, code);
             running.put(calculation.calculationExecutionId(), handle);

@@ -1,5 +1,7 @@
 package io.noctua.engine;
 
+import io.noctua.engine.python.PySparkGateway;
+import io.noctua.engine.python.PySparkSessions;
 import io.noctua.engine.python.PythonOutcome;
 import io.noctua.engine.python.PythonWorker;
 import io.noctua.engine.python.PythonWorkerException;
@@ -11,6 +13,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalog.Table;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
@@ -24,14 +27,18 @@ public final class EngineSession {
     private final SparkSession spark;
     private final JobGroupTracker jobGroups;
     private final PythonWorkers pythonWorkers;
+    private final Supplier<PySparkGateway> gateway;
     private PythonWorker python;
-    private boolean pythonRunning;
+    private String pythonRunning; // the calculation whose cell the worker runs, or null
 
-    EngineSession(String sessionId, SparkSession spark, JobGroupTracker jobGroups, PythonWorkers pythonWorkers) {
+    EngineSession(String sessionId, SparkSession spark, JobGroupTracker jobGroups, PythonWorkers pythonWorkers,
+                  Supplier<PySparkGateway> gateway) {
         this.sessionId = requireNonNull(sessionId, "sessionId is null");
         this.spark = requireNonNull(spark, "spark is null");
         this.jobGroups = requireNonNull(jobGroups, "jobGroups is null");
         this.pythonWorkers = requireNonNull(pythonWorkers, "pythonWorkers is null");
+        this.gateway = requireNonNull(gateway, "gateway is null");
+        PySparkSessions.register(sessionId, spark);
     }
 
     public SparkSession spark() {
@@ -88,10 +95,11 @@ public final class EngineSession {
                 python = pythonWorkers.take();
             }
             worker = python;
-            pythonRunning = true;
+            pythonRunning = calculationId;
         }
         try {
-            return worker.execute(calculationId, code);
+            PySparkGateway pySpark = gateway.get();
+            return worker.execute(calculationId, code, new PythonWorker.SparkBinding(pySpark.port(), pySpark.secret(), sessionId));
         }
         catch (PythonWorkerException e) {
             synchronized (this) {
@@ -102,27 +110,27 @@ public final class EngineSession {
         }
         finally {
             synchronized (this) {
-                pythonRunning = false;
+                pythonRunning = null;
             }
         }
     }
 
-    /** Raises KeyboardInterrupt in the running Python cell, if one runs. */
-    public void interruptPython() {
+    /** Raises KeyboardInterrupt in the calculation's Python cell, if it is still running (and no later one). */
+    public void interruptPython(String calculationId) {
         PythonWorker worker;
         synchronized (this) {
-            worker = pythonRunning ? python : null;
+            worker = calculationId.equals(pythonRunning) ? python : null;
         }
         if (worker != null) {
             worker.interrupt();
         }
     }
 
-    /** Ends the worker of a Python cell that did not stop when interrupted; idle workers are left alone. */
-    public void killRunningPython() {
+    /** Ends the worker of the calculation's Python cell if it still runs it; idle workers are left alone. */
+    public void killRunningPython(String calculationId) {
         PythonWorker worker;
         synchronized (this) {
-            worker = pythonRunning ? python : null;
+            worker = calculationId.equals(pythonRunning) ? python : null;
         }
         if (worker != null) {
             worker.kill();
@@ -139,6 +147,7 @@ public final class EngineSession {
         if (worker != null) {
             worker.close();
         }
+        PySparkSessions.unregister(sessionId);
         try {
             for (Table table : spark.catalog().listTables().collectAsList()) {
                 if (table.isTemporary()) {

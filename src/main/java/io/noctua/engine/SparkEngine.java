@@ -1,5 +1,6 @@
 package io.noctua.engine;
 
+import io.noctua.engine.python.PySparkGateway;
 import io.noctua.engine.python.PythonWorkers;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -24,6 +25,7 @@ public final class SparkEngine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SparkEngine.class.getName());
 
     private final CompletableFuture<Started> started;
+    private PySparkGateway pySparkGateway;
 
     private record Started(SparkSession root, JobGroupTracker jobGroups, ExecutorTracker executors) {
     }
@@ -123,7 +125,15 @@ public final class SparkEngine implements AutoCloseable {
         if (!ignored.isEmpty()) {
             LOG.warning(() -> "session " + sessionId + ": these Spark properties are fixed for the whole server and were not applied: " + ignored);
         }
-        return new EngineSession(sessionId, session, engine.jobGroups(), pythonWorkers);
+        return new EngineSession(sessionId, session, engine.jobGroups(), pythonWorkers, this::pySparkGateway);
+    }
+
+    /** The Py4J gateway Python workers bind {@code spark} through; started on first use. */
+    public synchronized PySparkGateway pySparkGateway() {
+        if (pySparkGateway == null) {
+            pySparkGateway = PySparkGateway.start(awaitStarted(Duration.ofMinutes(5)).root().sparkContext().getConf());
+        }
+        return pySparkGateway;
     }
 
     public void cancelJobGroup(String group) {
@@ -138,6 +148,12 @@ public final class SparkEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (pySparkGateway != null) {
+                pySparkGateway.close();
+                pySparkGateway = null;
+            }
+        }
         if (isStarted()) {
             started.join().root().stop();
         }

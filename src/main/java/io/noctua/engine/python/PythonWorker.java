@@ -108,9 +108,14 @@ public final class PythonWorker implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Where a worker that can import pyspark finds its session's SparkSession: the Py4J gateway and the session's id. */
+    public record SparkBinding(int port, String secret, String sessionId) {
+    }
+
     /** Runs one cell; throws {@link PythonWorkerException} if the worker dies meanwhile. */
-    public synchronized PythonOutcome execute(String id, String code) {
+    public synchronized PythonOutcome execute(String id, String code, SparkBinding spark) {
         ObjectNode request = JSON.createObjectNode().put("type", "execute").put("id", id).put("code", code);
+        request.putObject("spark").put("port", spark.port()).put("secret", spark.secret()).put("sessionId", spark.sessionId());
         try {
             requests.write(request.toString());
             requests.write('\n');

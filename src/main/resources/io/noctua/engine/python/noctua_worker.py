@@ -35,6 +35,94 @@ def send(answers, message):
     answers.flush()
 
 
+class Interrupts:
+    """SIGINT (a stop) raises KeyboardInterrupt in the cell, but waits while the worker itself talks to
+    Spark (binding spark, setting the job group): a Py4J call cut in half would break the connection."""
+
+    def __init__(self):
+        self.deferring = 0
+        self.pending = False
+
+    def handle(self, signum, frame):
+        if self.deferring:
+            self.pending = True
+        else:
+            raise KeyboardInterrupt
+
+    def defer(self):
+        interrupts = self
+
+        class Deferred:
+            def __enter__(self):
+                interrupts.deferring += 1
+
+            def __exit__(self, *exc):
+                interrupts.deferring -= 1
+                return False
+
+        return Deferred()
+
+    def take_pending(self):
+        pending, self.pending = self.pending, False
+        return pending
+
+
+INTERRUPTS = Interrupts()
+
+
+class Spark:
+    """The session's SparkSession in this Python, through PySpark and Spark's Py4J gateway."""
+
+    def __init__(self):
+        self.available = None  # unknown until pyspark is imported (or fails to be)
+        self.session = None
+        self.context = None
+
+    def import_pyspark(self):
+        """Imported once, right after start, so that the first cell does not pay for it (about 0.5 s)."""
+        if self.available is None:
+            try:
+                import pyspark.sql  # noqa: F401
+                self.available = True
+            except Exception:
+                self.available = False
+        return self.available
+
+    def bind(self, binding, namespace):
+        """Binds spark and sc the first time a cell runs, if pyspark can be imported."""
+        if self.session is not None or not binding or not self.import_pyspark():
+            return
+        os.environ["PYSPARK_GATEWAY_PORT"] = str(binding["port"])
+        os.environ["PYSPARK_GATEWAY_SECRET"] = binding["secret"]
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        from pyspark import SparkConf, SparkContext
+        from pyspark.java_gateway import launch_gateway
+        from pyspark.sql import SparkSession
+        gateway = launch_gateway()
+        jvm = gateway.jvm
+        jsc = jvm.org.apache.spark.api.java.JavaSparkContext.fromSparkContext(jvm.org.apache.spark.SparkContext.getOrCreate())
+        context = SparkContext(gateway=gateway, jsc=jsc, conf=SparkConf(_jvm=jvm, _jconf=jsc.getConf()))
+        # Python UDFs run in workers the JVM starts: they need this Python's path to find pyspark
+        context.environment["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        session = SparkSession(context, jsparkSession=jvm.io.noctua.engine.python.PySparkSessions.get(binding["sessionId"]))
+        self.context, self.session = context, session
+        namespace["spark"], namespace["sc"] = session, context
+
+    def begin(self, calculation_id):
+        """Spark jobs the cell starts belong to the calculation's job group: that is how the server
+        follows their progress and cancels them."""
+        if self.context is not None:
+            self.context.setJobGroup(calculation_id, "Athena calculation " + calculation_id, True)
+            self.session._jvm.SparkSession.setActiveSession(self.session._jsparkSession)
+
+    def end(self):
+        if self.context is not None:
+            self.context.setLocalProperty("spark.jobGroup.id", None)
+
+
+SPARK = Spark()
+
+
 def split_trailing_expression(tree):
     """The cell without its last statement if that is an expression, and that expression."""
     if tree.body and isinstance(tree.body[-1], ast.Expr):
@@ -56,6 +144,21 @@ def format_exception(error):
     return text
 
 
+def error_line(error_text):
+    """The exception's own first line (its type and message), for the calculation's StateChangeReason."""
+    if not error_text:
+        return None
+    lines = error_text.splitlines()
+    for index in range(len(lines) - 1, -1, -1):
+        if not lines[index].startswith(" "):
+            # the exception starts at the last line that is not indented, unless its message has more lines
+            first = index
+            while first > 0 and not lines[first - 1].startswith(" "):
+                first -= 1
+            return lines[first]
+    return lines[-1]
+
+
 def run_cell(code, namespace):
     """Runs one cell; returns (status, result_text, error_text)."""
     try:
@@ -73,11 +176,27 @@ def run_cell(code, namespace):
 
 
 def execute(request, namespace):
+    """Runs one request's cell; always answers, whatever the cell or a stop does."""
     stdout, stderr = io.StringIO(), io.StringIO()
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = stdout, stderr
+    status, result, error = "interrupted", None, "KeyboardInterrupt\n"
     try:
-        status, result, error = run_cell(request.get("code", ""), namespace)
+        with INTERRUPTS.defer():
+            try:
+                SPARK.bind(request.get("spark"), namespace)
+            except Exception as failure:  # the cell still runs, without spark; stderr says why
+                stderr.write("Noctua could not bind 'spark' through PySpark: %s: %s\n" % (type(failure).__name__, failure))
+            SPARK.begin(request.get("id"))
+        try:
+            if not INTERRUPTS.take_pending():  # a stop that came while binding: the cell does not start
+                status, result, error = run_cell(request.get("code", ""), namespace)
+        finally:
+            with INTERRUPTS.defer():
+                SPARK.end()
+            INTERRUPTS.take_pending()  # a stop that came after the cell ended has nothing left to stop
+    except KeyboardInterrupt:
+        status, result, error = "interrupted", None, "KeyboardInterrupt\n"
     finally:
         sys.stdout, sys.stderr = saved
     if error:
@@ -89,7 +208,7 @@ def execute(request, namespace):
         "stdout": stdout.getvalue(),
         "stderr": stderr.getvalue(),
         "result": None if result is None else {"text/plain": result},
-        "error": None if not error else error.strip().splitlines()[-1],
+        "error": error_line(error),
     }
 
 
@@ -97,6 +216,10 @@ def main():
     requests, answers = open_protocol()
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     send(answers, {"type": "ready", "python": "%d.%d.%d" % sys.version_info[:3], "pid": os.getpid()})
+    try:
+        SPARK.import_pyspark()
+    except KeyboardInterrupt:
+        pass
     while True:
         try:
             line = requests.readline()
@@ -112,5 +235,5 @@ def main():
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, INTERRUPTS.handle)
     main()

@@ -1,0 +1,112 @@
+package io.noctua;
+
+import io.noctua.testing.Athena;
+import io.noctua.testing.Pyspark;
+import io.noctua.testing.ServerExtension;
+import io.noctua.testing.TestingServer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
+import software.amazon.awssdk.services.athena.model.GetCalculationExecutionResponse;
+import software.amazon.awssdk.services.athena.model.SessionState;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code spark} in Python cells, bound to the Athena session's own SparkSession through PySpark.
+ * Runs when python3 can import pyspark 3.5 ({@code pip install 'pyspark==3.5.*'}, or PYTHONPATH
+ * pointing at pyspark's and py4j's sources); skipped with the reason printed otherwise.
+ */
+class PySparkCalculationTest {
+    @RegisterExtension
+    static final ServerExtension running = new ServerExtension();
+
+    private final TestingServer server = running.server();
+    private final AthenaClient athena = running.client();
+
+    @BeforeAll
+    static void needsPyspark() {
+        String missing = Pyspark.missing();
+        if (missing != null) {
+            System.out.println("PySparkCalculationTest skipped: " + missing);
+        }
+        assumeTrue(missing == null, missing);
+    }
+
+    private String stdout(GetCalculationExecutionResponse done) {
+        return server.readResult(done.result().stdOutS3Uri());
+    }
+
+    private GetCalculationExecutionResponse completed(String sessionId, String code) {
+        GetCalculationExecutionResponse done = Athena.run(athena, sessionId, code);
+        assertEquals(CalculationExecutionState.COMPLETED, done.status().state(),
+                () -> done.status().stateChangeReason() + "\n" + server.readResult(done.result().stdErrorS3Uri()));
+        return done;
+    }
+
+    @Test
+    void dataFramesRunOnTheSessionsSparkWithProgressFromSpark() {
+        String sessionId = Athena.startIdleSession(athena);
+        GetCalculationExecutionResponse done = completed(sessionId, "df = spark.range(5).selectExpr('id * 2 AS doubled')\ndf.show()\ndf.count()");
+
+        assertEquals("+-------+\n|doubled|\n+-------+\n|      0|\n|      2|\n|      4|\n|      6|\n|      8|\n+-------+\n\n", stdout(done));
+        assertEquals("{\"text/plain\":\"5\"}", server.readResult(done.result().resultS3Uri() + "result.json"));
+        assertTrue(done.statistics().progress().matches("100% \\(\\d+/\\d+ tasks, .*"), done.statistics().progress());
+    }
+
+    @Test
+    void temporaryViewsAreSharedWithSqlCellsOfTheSameSessionOnly() {
+        String sessionId = Athena.startIdleSession(athena);
+        completed(sessionId, "spark.createDataFrame([(1, 'a'), (2, 'b')], ['n', 's']).createOrReplaceTempView('letters')");
+        assertTrue(stdout(completed(sessionId, "%%sql\nSELECT s FROM letters WHERE n = 2")).contains("|  b|"));
+        assertEquals("[Row(total=3)]\n", stdout(completed(sessionId, "print(spark.sql('SELECT sum(n) AS total FROM letters').collect())")));
+
+        String other = Athena.startIdleSession(athena);
+        assertEquals(CalculationExecutionState.FAILED, Athena.run(athena, other, "spark.table('letters').count()").status().state());
+    }
+
+    @Test
+    void pythonUdfsRunInSparksPythonWorkers() {
+        String sessionId = Athena.startIdleSession(athena);
+        GetCalculationExecutionResponse done = completed(sessionId,
+                "from pyspark.sql.functions import udf\n@udf('int')\ndef plus_one(x):\n    return x + 1\n"
+                        + "print([r[0] for r in spark.range(3).select(plus_one('id')).collect()])");
+        assertEquals("[1, 2, 3]\n", stdout(done));
+    }
+
+    @Test
+    void aSparkErrorFailsTheCalculationWithItsFirstLineAsReason() {
+        String sessionId = Athena.startIdleSession(athena);
+        GetCalculationExecutionResponse done = Athena.run(athena, sessionId, "spark.sql('SELECT * FROM no_such_table')");
+
+        assertEquals(CalculationExecutionState.FAILED, done.status().state());
+        assertTrue(done.status().stateChangeReason().startsWith("pyspark.errors.exceptions.captured.AnalysisException: [TABLE_OR_VIEW_NOT_FOUND]"),
+                done.status().stateChangeReason());
+    }
+
+    @Test
+    void stopCancelsALongSparkJobStartedFromPythonAndTheSessionGoesOn() {
+        String sessionId = Athena.startIdleSession(athena);
+        completed(sessionId, "kept = 7");
+        String calculationId = Athena.startCalculation(athena, sessionId,
+                "spark.range(1).selectExpr(\"reflect('java.lang.Thread', 'sleep', cast(60000 as bigint))\").collect()");
+        Athena.await(() -> athena.getCalculationExecutionStatus(r -> r.calculationExecutionId(calculationId)).statistics().progress()
+                .matches("\\d+% \\(\\d+/[1-9].*"), "the Spark job to start", Duration.ofSeconds(30));
+
+        long begin = System.nanoTime();
+        athena.stopCalculationExecution(r -> r.calculationExecutionId(calculationId));
+        GetCalculationExecutionResponse done = Athena.awaitCalculation(athena, calculationId);
+        Duration took = Duration.ofNanos(System.nanoTime() - begin);
+
+        assertEquals(CalculationExecutionState.CANCELED, done.status().state());
+        assertTrue(took.toSeconds() < 10, "stop took " + took);
+        assertEquals(SessionState.IDLE, athena.getSessionStatus(r -> r.sessionId(sessionId)).status().state());
+        assertEquals("7 [Row(one=1)]\n", stdout(completed(sessionId, "print(kept, spark.sql('SELECT 1 AS one').collect())")));
+    }
+}
