@@ -109,4 +109,11 @@ class PySparkCalculationTest {
         assertEquals(SessionState.IDLE, athena.getSessionStatus(r -> r.sessionId(sessionId)).status().state());
         assertEquals("7 [Row(one=1)]\n", stdout(completed(sessionId, "print(kept, spark.sql('SELECT 1 AS one').collect())")));
     }
+
+    @Test
+    void setLogLevelReachesSpark() {
+        String sessionId = Athena.startIdleSession(athena);
+        String shown = stdout(completed(sessionId, "%set_log_level WARN"));
+        assertEquals("Spark's log level is WARN (for the whole Noctua server: its sessions share one SparkContext)\n", shown);
+    }
 }

@@ -186,4 +186,44 @@ class PythonCalculationTest {
             assertEquals(CalculationExecutionState.COMPLETED, Athena.run(client, sessionId, "%%sql\nSELECT 1").status().state());
         }
     }
+
+    @Test
+    void athenasLineMagicsShowTheSession() {
+        String sessionId = Athena.startIdleSession(athena);
+        assertEquals(sessionId + "\n", stdout(Athena.run(athena, sessionId, "%session_id")));
+
+        String status = stdout(Athena.run(athena, sessionId, "x = 1\n%status"));
+        assertTrue(status.contains("Session ID:     " + sessionId + "\n"), status);
+        assertTrue(status.contains("State:          BUSY\n"), status);
+        assertTrue(status.contains("Workgroup:      spark\n"), status);
+        assertTrue(status.contains("Engine version: PySpark engine version 3\n"), status);
+
+        String listed = stdout(Athena.run(athena, sessionId, "%list_sessions"));
+        assertTrue(listed.startsWith("Session ID"), listed);
+        assertTrue(listed.contains(sessionId + "  BUSY"), listed);
+
+        String help = stdout(Athena.run(athena, sessionId, "%help"));
+        for (String magic : new String[] {"%help", "%list_sessions", "%lsmagic", "%session_id", "%set_log_level", "%status", "%%sql"}) {
+            assertTrue(help.contains(magic), magic + " missing from " + help);
+        }
+        assertTrue(stdout(Athena.run(athena, sessionId, "%lsmagic")).contains("%%sql"));
+    }
+
+    @Test
+    void unknownOrMisplacedMagicsAreClearErrors() {
+        String sessionId = Athena.startIdleSession(athena);
+        GetCalculationExecutionResponse unknown = Athena.run(athena, sessionId, "print('ran')\n%matplot df");
+        assertEquals(CalculationExecutionState.FAILED, unknown.status().state());
+        assertEquals("UsageError: Line magic function `%matplot` not found; %lsmagic lists the magics Noctua has.",
+                unknown.status().stateChangeReason());
+        assertEquals("ran\n", stdout(unknown));
+
+        GetCalculationExecutionResponse misplaced = Athena.run(athena, sessionId, "x = 1\n%%sql\nSELECT 1");
+        assertEquals("UsageError: %%sql must be the first line of the cell: the whole cell is then Spark SQL",
+                misplaced.status().stateChangeReason());
+
+        GetCalculationExecutionResponse level = Athena.run(athena, sessionId, "%set_log_level LOUD");
+        assertTrue(level.status().stateChangeReason().startsWith("UsageError: %set_log_level takes one of ALL, DEBUG"),
+                level.status().stateChangeReason());
+    }
 }

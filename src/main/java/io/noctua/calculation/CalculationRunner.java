@@ -6,9 +6,16 @@ import io.noctua.engine.JobGroupProgress;
 import io.noctua.engine.python.PythonOutcome;
 import io.noctua.engine.python.PythonWorkerException;
 import io.noctua.session.LiveSession;
+import io.noctua.session.Session;
+import io.noctua.session.SessionService;
 import org.apache.spark.sql.AnalysisException;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,9 +29,14 @@ import static java.util.Objects.requireNonNull;
 final class CalculationRunner {
     private static final Logger LOG = Logger.getLogger(CalculationRunner.class.getName());
     private final CalculationOutputs outputs;
+    private final Function<Session, List<Session>> sessionsOfWorkGroup;
 
-    CalculationRunner(CalculationOutputs outputs) {
+    /**
+     * @param sessionsOfWorkGroup the sessions %list_sessions shows for a session's workgroup
+     */
+    CalculationRunner(CalculationOutputs outputs, Function<Session, List<Session>> sessionsOfWorkGroup) {
         this.outputs = requireNonNull(outputs, "outputs is null");
+        this.sessionsOfWorkGroup = requireNonNull(sessionsOfWorkGroup, "sessionsOfWorkGroup is null");
     }
 
     void run(RunningCalculation calculation, LiveSession session, String code) {
@@ -36,7 +48,7 @@ final class CalculationRunner {
             engine = session.engine();
             progress = engine.beginCalculation(id);
             if (calculation.beginRunning(progress)) {
-                execution = execute(engine, id, code);
+                execution = execute(engine, id, code, () -> sessionFacts(session.record(), code));
             }
         }
         catch (Exception | Error e) { // Spark throws checked exceptions undeclared (Scala), so catch them all
@@ -51,7 +63,7 @@ final class CalculationRunner {
         finish(calculation, session, execution, progress);
     }
 
-    private static Execution execute(EngineSession engine, String calculationId, String code) {
+    private static Execution execute(EngineSession engine, String calculationId, String code, Supplier<Map<String, Object>> sessionFacts) {
         Optional<String> sql = CodeBlocks.sqlCell(code);
         if (sql.isPresent()) {
             try {
@@ -63,7 +75,7 @@ final class CalculationRunner {
             }
         }
         try {
-            PythonOutcome outcome = engine.runPython(calculationId, code);
+            PythonOutcome outcome = engine.runPython(calculationId, code, sessionFacts.get());
             return new Execution(outcome.succeeded() ? CalculationExecutionState.COMPLETED : CalculationExecutionState.FAILED,
                     outcome.stdOut(), outcome.stdErr(), outcome.result(), outcome.succeeded() ? null : Execution.truncate(outcome.error()), null);
         }
@@ -72,6 +84,25 @@ final class CalculationRunner {
                     "The session's Python worker was replaced after it ended (" + Execution.truncate(e.getMessage()) + "); "
                             + "variables defined by earlier calculations are gone");
         }
+    }
+
+    /** What Athena's line magics show of the session; the workgroup's sessions only when the cell lists them. */
+    private Map<String, Object> sessionFacts(Session session, String code) {
+        Map<String, Object> facts = new LinkedHashMap<>(describe(session));
+        facts.put("workGroup", session.workGroup());
+        facts.put("engineVersion", SessionService.ENGINE_VERSION);
+        if (code.contains("%list_sessions")) {
+            facts.put("sessions", sessionsOfWorkGroup.apply(session).stream().map(CalculationRunner::describe).toList());
+        }
+        return facts;
+    }
+
+    private static Map<String, Object> describe(Session session) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("id", session.sessionId());
+        facts.put("state", session.state().name());
+        facts.put("startDateTime", session.startDateTime().toString());
+        return facts;
     }
 
     private void finish(RunningCalculation calculation, LiveSession session, Execution execution, JobGroupProgress progress) {

@@ -57,7 +57,7 @@ public final class CalculationService {
         this.store = requireNonNull(store, "store is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
         this.engine = requireNonNull(engine, "engine is null");
-        this.runner = new CalculationRunner(new CalculationOutputs(results));
+        this.runner = new CalculationRunner(new CalculationOutputs(results), session -> sessions.recentOfWorkGroup(session.workGroup(), 100));
         this.clock = requireNonNull(clock, "clock is null");
         this.stopGrace = requireNonNull(stopGrace, "stopGrace is null");
     }

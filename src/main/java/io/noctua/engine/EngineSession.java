@@ -13,6 +13,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalog.Table;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -88,7 +89,7 @@ public final class EngineSession {
      * Runs a Python cell in the session's worker, started on first use. If the worker dies, the
      * exception says how, and the next cell gets a new worker (with an empty namespace).
      */
-    public PythonOutcome runPython(String calculationId, String code) {
+    public PythonOutcome runPython(String calculationId, String code, Map<String, Object> sessionFacts) {
         PythonWorker worker;
         synchronized (this) {
             if (python == null || !python.isAlive()) {
@@ -99,7 +100,7 @@ public final class EngineSession {
         }
         try {
             PySparkGateway pySpark = gateway.get();
-            return worker.execute(calculationId, code, new PythonWorker.SparkBinding(pySpark.port(), pySpark.secret(), sessionId));
+            return worker.execute(calculationId, code, new PythonWorker.SparkBinding(pySpark.port(), pySpark.secret(), sessionId), sessionFacts);
         }
         catch (PythonWorkerException e) {
             synchronized (this) {

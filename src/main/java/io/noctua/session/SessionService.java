@@ -205,6 +205,11 @@ public final class SessionService {
 
     // ---- for the calculation service and the lifecycle
 
+    /** The newest sessions of a workgroup, as they are now. */
+    public List<Session> recentOfWorkGroup(String workGroup, int limit) {
+        return store.list(workGroup, null, null, limit).items().stream().map(this::freshest).toList();
+    }
+
     /** The live session, or the Athena error a calculation on {@code sessionId} gets. */
     public LiveSession requireLive(String sessionId) {
         LiveSession liveSession = live.get(sessionId);

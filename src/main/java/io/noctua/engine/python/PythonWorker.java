@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -112,9 +113,13 @@ public final class PythonWorker implements AutoCloseable {
     public record SparkBinding(int port, String secret, String sessionId) {
     }
 
-    /** Runs one cell; throws {@link PythonWorkerException} if the worker dies meanwhile. */
-    public synchronized PythonOutcome execute(String id, String code, SparkBinding spark) {
+    /**
+     * Runs one cell; {@code session} is what the line magics show (%status, %list_sessions). Throws
+     * {@link PythonWorkerException} if the worker dies meanwhile.
+     */
+    public synchronized PythonOutcome execute(String id, String code, SparkBinding spark, Map<String, Object> session) {
         ObjectNode request = JSON.createObjectNode().put("type", "execute").put("id", id).put("code", code);
+        request.set("session", JSON.valueToTree(session));
         request.putObject("spark").put("port", spark.port()).put("secret", spark.secret()).put("sessionId", spark.sessionId());
         try {
             requests.write(request.toString());

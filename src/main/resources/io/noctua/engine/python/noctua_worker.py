@@ -123,6 +123,95 @@ class Spark:
 SPARK = Spark()
 
 
+class UsageError(Exception):
+    """A magic used wrongly, or one Noctua does not have."""
+
+
+class Magics:
+    """Athena's line magics. A line that starts with %name becomes a call of this object, so line
+    numbers stay those of the submitted code. The server sends what they show in each request's
+    "session" member."""
+
+    LOG_LEVELS = ("ALL", "DEBUG", "ERROR", "FATAL", "INFO", "OFF", "TRACE", "WARN")
+
+    def __init__(self):
+        self.session = {}
+        self.table = {
+            "help": (self.help, "shows the magics and what they do"),
+            "lsmagic": (self.lsmagic, "lists the magics"),
+            "session_id": (self.session_id, "prints the id of this session"),
+            "status": (self.status, "shows this session: id, state, workgroup, engine version, start time"),
+            "list_sessions": (self.list_sessions, "lists the sessions of this session's workgroup, newest first"),
+            "set_log_level": (self.set_log_level, "sets Spark's log level: %set_log_level WARN (" + ", ".join(self.LOG_LEVELS) + ")"),
+        }
+
+    def __call__(self, name, argument):
+        entry = self.table.get(name)
+        if entry is None:
+            raise UsageError("Line magic function `%%%s` not found; %%lsmagic lists the magics Noctua has." % name)
+        return entry[0](argument)
+
+    def help(self, argument):
+        print("Line magics:")
+        for name, (_, text) in sorted(self.table.items()):
+            print("  %%%-15s %s" % (name, text))
+        print("Cell magics:")
+        print("  %%sql            runs the cell as Spark SQL on this session and shows the result as .show() does")
+
+    def lsmagic(self, argument):
+        print("Available line magics:")
+        print("  " + "  ".join("%" + name for name in sorted(self.table)))
+        print("Available cell magics:")
+        print("  %%sql")
+
+    def session_id(self, argument):
+        print(self.session.get("id"))
+
+    def status(self, argument):
+        for label, key in (("Session ID", "id"), ("State", "state"), ("Workgroup", "workGroup"),
+                           ("Engine version", "engineVersion"), ("Started", "startDateTime")):
+            print("%-15s %s" % (label + ":", self.session.get(key)))
+
+    def list_sessions(self, argument):
+        sessions = self.session.get("sessions") or []
+        print("%-36s  %-11s  %s" % ("Session ID", "State", "Started"))
+        for item in sessions:
+            print("%-36s  %-11s  %s" % (item.get("id"), item.get("state"), item.get("startDateTime")))
+
+    def set_log_level(self, argument):
+        level = argument.strip().upper()
+        if level not in self.LOG_LEVELS:
+            raise UsageError("%%set_log_level takes one of %s, not '%s'" % (", ".join(self.LOG_LEVELS), argument.strip()))
+        if SPARK.context is None:
+            raise UsageError("%set_log_level sets Spark's log level through PySpark, which this session's Python cannot import")
+        with INTERRUPTS.defer():
+            SPARK.context.setLogLevel(level)
+        print("Spark's log level is %s (for the whole Noctua server: its sessions share one SparkContext)" % level)
+
+    @staticmethod
+    def transform(code):
+        """Replaces each line magic with a call, keeping every line where it was."""
+        lines = code.split("\n")
+        for index, line in enumerate(lines):
+            stripped = line.lstrip()
+            if stripped.startswith("%%"):
+                name = stripped[2:].split(None, 1)[0] if stripped[2:].strip() else ""
+                cell_magic_misplaced(name)
+            elif stripped.startswith("%"):
+                name, _, argument = stripped[1:].partition(" ")
+                lines[index] = "%s__noctua_magic__(%r, %r)" % (line[:len(line) - len(stripped)], name.strip(), argument)
+        return "\n".join(lines)
+
+
+def cell_magic_misplaced(name):
+    if name == "sql":
+        raise UsageError("%%sql must be the first line of the cell: the whole cell is then Spark SQL")
+    raise UsageError("Cell magic `%%%%%s` not found; %%%%sql is the cell magic Noctua has." % name)
+
+
+MAGICS = Magics()
+
+
 def split_trailing_expression(tree):
     """The cell without its last statement if that is an expression, and that expression."""
     if tree.body and isinstance(tree.body[-1], ast.Expr):
@@ -162,7 +251,7 @@ def error_line(error_text):
 def run_cell(code, namespace):
     """Runs one cell; returns (status, result_text, error_text)."""
     try:
-        tree = ast.parse(code, SOURCE_NAME, "exec")
+        tree = ast.parse(Magics.transform(code), SOURCE_NAME, "exec")
         body, expression = split_trailing_expression(tree)
         exec(compile(body, SOURCE_NAME, "exec"), namespace)
         if expression is None:
@@ -188,6 +277,7 @@ def execute(request, namespace):
             except Exception as failure:  # the cell still runs, without spark; stderr says why
                 stderr.write("Noctua could not bind 'spark' through PySpark: %s: %s\n" % (type(failure).__name__, failure))
             SPARK.begin(request.get("id"))
+        MAGICS.session = request.get("session") or {}
         try:
             if not INTERRUPTS.take_pending():  # a stop that came while binding: the cell does not start
                 status, result, error = run_cell(request.get("code", ""), namespace)
@@ -214,7 +304,7 @@ def execute(request, namespace):
 
 def main():
     requests, answers = open_protocol()
-    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    namespace = {"__name__": "__main__", "__builtins__": __builtins__, "__noctua_magic__": MAGICS}
     send(answers, {"type": "ready", "python": "%d.%d.%d" % sys.version_info[:3], "pid": os.getpid()})
     try:
         SPARK.import_pyspark()
