@@ -11,6 +11,8 @@ import json
 import os
 import signal
 import sys
+import threading
+import time
 import traceback
 
 SOURCE_NAME = "<stdin>"  # Athena compiles calculations as <stdin>; tracebacks name it so
@@ -302,7 +304,21 @@ def execute(request, namespace):
     }
 
 
+def exit_with_parent():
+    """A server killed with SIGKILL cannot end its workers: each notices that it was orphaned and ends
+    itself, even in the middle of a cell."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="noctua-parent-watch", daemon=True).start()
+
+
 def main():
+    exit_with_parent()
     requests, answers = open_protocol()
     namespace = {"__name__": "__main__", "__builtins__": __builtins__, "__noctua_magic__": MAGICS}
     send(answers, {"type": "ready", "python": "%d.%d.%d" % sys.version_info[:3], "pid": os.getpid()})
