@@ -10,7 +10,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
 import software.amazon.awssdk.services.athena.model.GetCalculationExecutionResponse;
-import software.amazon.awssdk.services.athena.model.SessionState;
 
 import java.time.Duration;
 
@@ -99,14 +98,7 @@ class PySparkCalculationTest {
         Athena.await(() -> athena.getCalculationExecutionStatus(r -> r.calculationExecutionId(calculationId)).statistics().progress()
                 .matches("\\d+% \\(\\d+/[1-9].*"), "the Spark job to start", Duration.ofSeconds(30));
 
-        long begin = System.nanoTime();
-        athena.stopCalculationExecution(r -> r.calculationExecutionId(calculationId));
-        GetCalculationExecutionResponse done = Athena.awaitCalculation(athena, calculationId);
-        Duration took = Duration.ofNanos(System.nanoTime() - begin);
-
-        assertEquals(CalculationExecutionState.CANCELED, done.status().state());
-        assertTrue(took.toSeconds() < 10, "stop took " + took);
-        assertEquals(SessionState.IDLE, athena.getSessionStatus(r -> r.sessionId(sessionId)).status().state());
+        Athena.assertStopCancels(athena, sessionId, calculationId);
         assertEquals("7 [Row(one=1)]\n", stdout(completed(sessionId, "print(kept, spark.sql('SELECT 1 AS one').collect())")));
     }
 

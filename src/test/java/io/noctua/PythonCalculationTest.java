@@ -11,7 +11,6 @@ import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
 import software.amazon.awssdk.services.athena.model.GetCalculationExecutionResponse;
 import software.amazon.awssdk.services.athena.model.SessionState;
 
-import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -147,14 +146,7 @@ class PythonCalculationTest {
         String calculationId = Athena.startCalculation(athena, sessionId, code);
         Athena.awaitCalculationState(athena, calculationId, CalculationExecutionState.RUNNING);
         Athena.sleep(300);
-        long begin = System.nanoTime();
-        athena.stopCalculationExecution(r -> r.calculationExecutionId(calculationId));
-        GetCalculationExecutionResponse done = Athena.awaitCalculation(athena, calculationId);
-        Duration took = Duration.ofNanos(System.nanoTime() - begin);
-
-        assertEquals(CalculationExecutionState.CANCELED, done.status().state());
-        assertTrue(took.toSeconds() < 10, "stop took " + took);
-        assertEquals(SessionState.IDLE, athena.getSessionStatus(r -> r.sessionId(sessionId)).status().state());
+        Athena.assertStopCancels(athena, sessionId, calculationId);
     }
 
     @Test

@@ -60,6 +60,27 @@ public final class Athena {
                 "calculation " + calculationId + " to be " + state, Duration.ofSeconds(60));
     }
 
+    /**
+     * Stops a running calculation and checks what every stop must give: CANCELED within 10 seconds,
+     * and the session IDLE again.
+     */
+    public static void assertStopCancels(AthenaClient client, String sessionId, String calculationId) {
+        long begin = System.nanoTime();
+        client.stopCalculationExecution(r -> r.calculationExecutionId(calculationId));
+        GetCalculationExecutionResponse done = awaitCalculation(client, calculationId);
+        Duration took = Duration.ofNanos(System.nanoTime() - begin);
+        if (done.status().state() != CalculationExecutionState.CANCELED) {
+            throw new AssertionError("stopped calculation ended " + done.status());
+        }
+        if (took.toSeconds() >= 10) {
+            throw new AssertionError("stop took " + took);
+        }
+        SessionState session = client.getSessionStatus(r -> r.sessionId(sessionId)).status().state();
+        if (session != SessionState.IDLE) {
+            throw new AssertionError("after a stop the session is " + session);
+        }
+    }
+
     public static void await(Supplier<Boolean> condition, String what, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.get()) {
