@@ -14,8 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
-import static java.util.Objects.requireNonNull;
-
 /**
  * The Spark driver: one SparkContext for the whole server, started in the background when the
  * server starts (several seconds), and one {@code newSession()} per Athena session (milliseconds),

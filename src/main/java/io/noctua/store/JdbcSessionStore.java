@@ -1,19 +1,11 @@
 package io.noctua.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.noctua.api.CalculationExecutionState;
 import io.noctua.api.SessionShapes.EngineConfiguration;
 import io.noctua.api.SessionState;
-import io.noctua.api.WorkGroupState;
-import io.noctua.calculation.CalculationExecution;
-import io.noctua.protocol.JsonCodec;
 import io.noctua.session.Session;
-import io.noctua.workgroup.WorkGroup;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 

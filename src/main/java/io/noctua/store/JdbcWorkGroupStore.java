@@ -2,13 +2,8 @@ package io.noctua.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.noctua.api.CalculationExecutionState;
-import io.noctua.api.SessionShapes.EngineConfiguration;
-import io.noctua.api.SessionState;
 import io.noctua.api.WorkGroupState;
-import io.noctua.calculation.CalculationExecution;
 import io.noctua.protocol.JsonCodec;
-import io.noctua.session.Session;
 import io.noctua.workgroup.WorkGroup;
 import io.noctua.workgroup.WorkGroupService;
 
@@ -18,8 +13,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import static io.noctua.store.Database.instant;
-import static io.noctua.store.Database.millis;
 import static java.util.Objects.requireNonNull;
 
 /** Workgroups in the {@code work_groups} table. */

@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
-import static java.util.Objects.requireNonNull;
-
 /**
  * One Python worker process: a session's persistent namespace. {@link #execute} sends one cell and
  * blocks until its answer; {@link #interrupt} raises KeyboardInterrupt in the running cell (SIGINT);
