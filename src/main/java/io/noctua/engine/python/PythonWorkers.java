@@ -51,11 +51,33 @@ public final class PythonWorkers implements AutoCloseable {
         catch (IOException e) {
             throw new UncheckedIOException("cannot write the Python worker to " + workDir, e);
         }
-        PythonWorkers workers = new PythonWorkers(executable, script, warm);
+        PythonWorkers workers = new PythonWorkers(realPath(executable), script, warm);
         for (int i = 0; i < warm; i++) {
             workers.refill();
         }
         return workers;
+    }
+
+    /**
+     * The interpreter's own path: a version manager's shim (pyenv's {@code python3}) costs hundreds of
+     * milliseconds on every start. Falls back to {@code executable} if it cannot be asked.
+     */
+    static String realPath(String executable) {
+        try {
+            Process process = new ProcessBuilder(executable, "-c", "import sys; print(sys.executable)")
+                    .redirectErrorStream(true).start();
+            String path = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && process.exitValue() == 0 && Files.isExecutable(Path.of(path))) {
+                return path;
+            }
+        }
+        catch (IOException e) {
+            // not startable: PythonWorker.start will say so when a cell needs Python
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return executable;
     }
 
     /** A worker for a session: a warm one if there is one, else one started now. */
@@ -67,8 +89,13 @@ public final class PythonWorkers implements AutoCloseable {
                 return worker;
             }
         }
-        refill();
-        return PythonWorker.start(executable, script);
+        // none warm: start one here, and refill only after it, so two Python starts do not share the cores
+        try {
+            return PythonWorker.start(executable, script);
+        }
+        finally {
+            refill();
+        }
     }
 
     private void refill() {

@@ -79,6 +79,7 @@ class Spark:
         self.available = None  # unknown until pyspark is imported (or fails to be)
         self.session = None
         self.context = None
+        self.jvm_session = None  # the JVM SparkSession class, looked up once: Py4J reflects on every lookup
 
     def import_pyspark(self):
         """Imported once, right after start, so that the first cell does not pay for it (about 0.5 s)."""
@@ -108,6 +109,7 @@ class Spark:
         context.environment["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         session = SparkSession(context, jsparkSession=jvm.io.noctua.engine.python.PySparkSessions.get(binding["sessionId"]))
         self.context, self.session = context, session
+        self.jvm_session = jvm.org.apache.spark.sql.SparkSession
         namespace["spark"], namespace["sc"] = session, context
 
     def begin(self, calculation_id):
@@ -115,7 +117,7 @@ class Spark:
         follows their progress and cancels them."""
         if self.context is not None:
             self.context.setJobGroup(calculation_id, "Athena calculation " + calculation_id, True)
-            self.session._jvm.SparkSession.setActiveSession(self.session._jsparkSession)
+            self.jvm_session.setActiveSession(self.session._jsparkSession)
 
     def end(self):
         if self.context is not None:
@@ -321,11 +323,12 @@ def main():
     exit_with_parent()
     requests, answers = open_protocol()
     namespace = {"__name__": "__main__", "__builtins__": __builtins__, "__noctua_magic__": MAGICS}
-    send(answers, {"type": "ready", "python": "%d.%d.%d" % sys.version_info[:3], "pid": os.getpid()})
     try:
-        SPARK.import_pyspark()
+        SPARK.import_pyspark()  # before "ready": a warm worker is one whose first cell will not wait
     except KeyboardInterrupt:
         pass
+    send(answers, {"type": "ready", "python": "%d.%d.%d" % sys.version_info[:3], "pid": os.getpid(),
+                   "pyspark": bool(SPARK.available)})
     while True:
         try:
             line = requests.readline()
