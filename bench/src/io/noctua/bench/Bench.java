@@ -2,7 +2,9 @@ package io.noctua.bench;
 
 import io.noctua.NoctuaServer;
 import io.noctua.config.NoctuaConfig;
+import io.noctua.engine.EngineSession;
 import io.noctua.engine.SparkEngine;
+import io.noctua.engine.python.PythonWorkers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -162,12 +164,20 @@ final class Bench {
         final NoctuaConfig config;
         final SparkEngine engine;
         final NoctuaServer server;
+        /** Python workers for the benchmarks' own reference sessions: none started ahead (they run no Python). */
+        private final PythonWorkers referenceWorkers;
 
         private InProcess(Path dataDir, NoctuaConfig config, SparkEngine engine, NoctuaServer server) {
             this.dataDir = dataDir;
             this.config = config;
             this.engine = engine;
             this.server = server;
+            this.referenceWorkers = PythonWorkers.start(config.pythonExecutable(), dataDir.resolve("bench-python"), 0);
+        }
+
+        /** {@code engine.newSession} as the server calls it, for a reference session outside the server. */
+        EngineSession newSession(String sessionId) {
+            return engine.newSession(sessionId, Map.of(), referenceWorkers);
         }
 
         static InProcess start() {
@@ -192,6 +202,7 @@ final class Bench {
         @Override
         public void close() {
             server.close();
+            referenceWorkers.close();
             engine.close();
             deleteTree(dataDir);
         }

@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,11 +30,23 @@ final class ExternalServer implements AutoCloseable {
 
     /** Starts {@code ./noctua serve} with {@code javaOptions} in NOCTUA_JAVA_OPTS and waits until Spark is ready. */
     static ExternalServer start(String javaOptions) {
+        return start(javaOptions, List.of(), Map.of());
+    }
+
+    /**
+     * Starts {@code ./noctua serve ... extraArguments} (e.g. {@code --conf key=value}) with {@code javaOptions}
+     * in NOCTUA_JAVA_OPTS and {@code environment} added to this process's environment (the server's child
+     * processes, such as Python workers, inherit it), and waits until Spark is ready.
+     */
+    static ExternalServer start(String javaOptions, List<String> extraArguments, Map<String, String> environment) {
         Path dataDir = Bench.tempDir("noctua-bench-serve-");
         Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
         int port = Bench.freePort();
-        ProcessBuilder builder = new ProcessBuilder("./noctua", "serve", "--port", Integer.toString(port), "--data-dir",
-                dataDir.toString());
+        List<String> command = new ArrayList<>(List.of("./noctua", "serve", "--port", Integer.toString(port), "--data-dir",
+                dataDir.toString()));
+        command.addAll(extraArguments);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
         builder.environment().put("NOCTUA_JAVA_OPTS", javaOptions);
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         long begin = System.nanoTime();
@@ -55,8 +70,9 @@ final class ExternalServer implements AutoCloseable {
             }
             Bench.sleepMillis(100);
         }
-        System.out.printf("server process: ./noctua serve --port %d (pid %d, NOCTUA_JAVA_OPTS='%s'), ready in %d ms%n%n", port,
-                process.pid(), javaOptions, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+        System.out.printf("server process: ./noctua serve --port %d%s (pid %d, NOCTUA_JAVA_OPTS='%s'%s), ready in %d ms%n%n", port,
+                extraArguments.isEmpty() ? "" : " " + String.join(" ", extraArguments), process.pid(), javaOptions,
+                environment.isEmpty() ? "" : ", environment " + environment, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
         return server;
     }
 

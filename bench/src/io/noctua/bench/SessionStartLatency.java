@@ -44,7 +44,7 @@ public final class SessionStartLatency {
             long[] newSession = new long[n];
             for (int i = 0; i < warmup + n; i++) {
                 long begin = System.nanoTime();
-                server.engine.newSession("bench-reference-" + i, Map.of());
+                server.newSession("bench-reference-" + i);
                 long took = System.nanoTime() - begin;
                 if (i >= warmup) {
                     newSession[i - warmup] = took;

@@ -37,10 +37,10 @@ public final class SqlAddedLatency {
                 + "API client: one keep-alive loopback connection (plain socket), %d ms sleep between status polls%n%n",
                 n, warmup, block, pollSleep);
         try (Bench.InProcess server = Bench.InProcess.start(); Wire wire = new Wire(server.port())) {
-            SparkSession direct = server.engine.newSession("bench-direct", java.util.Map.of()).spark();
+            SparkSession direct = server.newSession("bench-direct").spark();
             String sessionId = startSession(wire);
 
-            EngineSession runnerPath = server.engine.newSession("bench-runner-path", java.util.Map.of());
+            EngineSession runnerPath = server.newSession("bench-runner-path");
 
             long[] directNanos = new long[n];
             long[] runnerNanos = new long[n];
