@@ -65,7 +65,13 @@ public final class PythonWorker implements AutoCloseable {
                 throw new PythonWorkerException("The Python worker did not start with '" + executable + "'"
                         + (stderr.isEmpty() ? "" : ": " + lastLine(stderr)) + " (it needs Python 3.8 or later)", null);
             }
-            worker = new PythonWorker(process, answers, hello.path("python").asText());
+            String version = hello.path("python").asText();
+            if (tooOld(version)) {
+                process.destroyForcibly();
+                throw new PythonWorkerException("Python calculations need Python 3.8 or later: '" + executable + "' is Python "
+                        + version + "; set python.executable", null);
+            }
+            worker = new PythonWorker(process, answers, version);
         }
         catch (IOException e) {
             process.destroyForcibly();
@@ -190,6 +196,19 @@ public final class PythonWorker implements AutoCloseable {
         catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether a version such as {@code 3.7.17} is older than 3.8, the oldest Python the worker is written for. */
+    static boolean tooOld(String version) {
+        String[] parts = version.split("\\.");
+        try {
+            int major = Integer.parseInt(parts[0]);
+            int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return major < 3 || (major == 3 && minor < 8);
+        }
+        catch (NumberFormatException e) {
+            return true;
         }
     }
 
