@@ -39,10 +39,13 @@ public final class LiveSession {
         return record.sessionId();
     }
 
-    /** The session's SparkSession; only while a calculation accepted by this session runs. */
+    /**
+     * The session's SparkSession and Python worker. A session has them from IDLE on; before that (or
+     * after its end) a calculation gets Athena's "needs to be IDLE" error.
+     */
     public synchronized EngineSession engine() {
         if (engine == null) {
-            throw new IllegalStateException("session " + sessionId() + " has no engine session");
+            throw notIdle(record.state());
         }
         return engine;
     }
