@@ -36,12 +36,16 @@ def require(condition, why):
         raise CheckFailed(why)
 
 
-def read_s3(data_dir, s3_uri):
-    """The content of an s3:// object the server wrote. Read from its data directory until Noctua serves S3."""
+def read_s3(s3, s3_uri):
+    """The content of an s3:// object the server wrote, read through the S3 API as Athena's clients do."""
     require(s3_uri.startswith("s3://"), "not an s3:// URI: %r" % s3_uri)
     bucket, _, key = s3_uri[len("s3://"):].partition("/")
-    with open(os.path.join(data_dir, "s3", bucket, key), encoding="utf-8") as f:
-        return f.read()
+    return s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
+
+
+def s3_client(endpoint, access_key_id, secret_access_key):
+    return boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=access_key_id,
+                        aws_secret_access_key=secret_access_key)
 
 
 def athena_client(endpoint, validate):
@@ -70,10 +74,10 @@ def expect_error(call, code, message=None, contains=()):
 
 
 class Lifecycle:
-    def __init__(self, endpoint, data_dir):
+    def __init__(self, endpoint, s3):
         self.athena = athena_client(endpoint, validate=True)
         self.raw = athena_client(endpoint, validate=False)
-        self.data_dir = data_dir
+        self.s3 = s3
         self.work_group = "boto3-lifecycle-" + uuid.uuid4().hex[:12]
         self.session_id = None
         self.calculations = []  # (CalculationExecutionId, final state), oldest first
@@ -225,9 +229,12 @@ class Lifecycle:
             require(result.get(field), "Result.%s missing: %r" % (field, result))
         folder = "%ssession/%s/%s/" % (OUTPUT_LOCATION, self.session_id, calculation_id)
         require(result["StdOutS3Uri"].startswith(folder), "StdOutS3Uri %r is not under %r" % (result["StdOutS3Uri"], folder))
-        stdout = read_s3(self.data_dir, result["StdOutS3Uri"])
+        stdout = read_s3(self.s3, result["StdOutS3Uri"])
         require(SHOWN_TABLE in stdout, "stdout lacks the shown table: %r" % stdout)
-        read_s3(self.data_dir, result["StdErrorS3Uri"])
+        read_s3(self.s3, result["StdErrorS3Uri"])
+        bucket, _, prefix = result["ResultS3Uri"][len("s3://"):].partition("/")
+        keys = [item["Key"] for item in self.s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])]
+        require(prefix + "result.json" in keys, "the result folder %r holds %r" % (result["ResultS3Uri"], keys))
         status_only = self.athena.get_calculation_execution_status(CalculationExecutionId=calculation_id)
         require(status_only["Status"]["State"] == "COMPLETED" and "Statistics" in status_only,
                 "GetCalculationExecutionStatus: %r" % status_only)
@@ -236,18 +243,18 @@ class Lifecycle:
         response = self.run("%%sql\nSELECT * FROM no_such_table_boto3")
         require(response["Status"]["State"] == "FAILED", "ended %s" % response["Status"]["State"])
         require(response["Status"].get("StateChangeReason"), "FAILED without a StateChangeReason")
-        stderr = read_s3(self.data_dir, response["Result"]["StdErrorS3Uri"])
+        stderr = read_s3(self.s3, response["Result"]["StdErrorS3Uri"])
         require("TABLE_OR_VIEW_NOT_FOUND" in stderr and "no_such_table_boto3" in stderr,
                 "stderr lacks Spark's message: %r" % stderr)
 
     def check_python_block_runs_and_fails_as_athena_shows(self):
         response = self.run("print('hello from python')")
         require(response["Status"]["State"] == "COMPLETED", "ended %s" % response["Status"]["State"])
-        stdout = read_s3(self.data_dir, response["Result"]["StdOutS3Uri"])
+        stdout = read_s3(self.s3, response["Result"]["StdOutS3Uri"])
         require(stdout == "hello from python\n", "stdout is %r" % stdout)
         response = self.run("\nfoobar\n")
         require(response["Status"]["State"] == "FAILED", "ended %s" % response["Status"]["State"])
-        stderr = read_s3(self.data_dir, response["Result"]["StdErrorS3Uri"]).strip()
+        stderr = read_s3(self.s3, response["Result"]["StdErrorS3Uri"]).strip()
         expected = 'File "<stdin>", line 2, in <module>\nNameError: name \'foobar\' is not defined'
         require(stderr == expected, "stderr is %r" % stderr)
 
@@ -446,10 +453,11 @@ CHECKS = [
 
 
 def main(argv):
-    if len(argv) != 3:
-        print("usage: %s <endpoint-url> <data-dir>" % argv[0], file=sys.stderr)
+    if len(argv) != 5:
+        print("usage: %s <athena-endpoint-url> <s3-endpoint-url> <s3-access-key-id> <s3-secret-access-key>" % argv[0],
+              file=sys.stderr)
         return 2
-    lifecycle = Lifecycle(argv[1], argv[2])
+    lifecycle = Lifecycle(argv[1], s3_client(argv[2], argv[3], argv[4]))
     passed = failed = 0
     began = time.monotonic()
     for name in CHECKS:

@@ -11,8 +11,10 @@ import io.noctua.engine.python.PythonWorkers;
 import io.noctua.protocol.AthenaHttpHandler;
 import io.noctua.protocol.Operation;
 import io.noctua.protocol.ShapeValidator;
+import io.noctua.results.EmbeddedS3Server;
 import io.noctua.results.LocalResultStore;
 import io.noctua.results.ResultStore;
+import io.noctua.results.S3Location;
 import io.noctua.session.SessionService;
 import io.noctua.store.Database;
 import io.noctua.store.JdbcCalculationStore;
@@ -55,6 +57,7 @@ public final class NoctuaServer implements AutoCloseable {
     private final Database database;
     private final ResultStore results;
     private final PythonWorkers pythonWorkers;
+    private final EmbeddedS3Server s3;
     private final SessionService sessions;
     private final CalculationService calculations;
     private final WorkGroupService workGroups;
@@ -70,6 +73,7 @@ public final class NoctuaServer implements AutoCloseable {
         JdbcWorkGroupStore workGroupStore = new JdbcWorkGroupStore(database);
         JdbcSessionStore sessionStore = new JdbcSessionStore(database);
         this.results = new LocalResultStore(config.resultsLocalDir());
+        this.s3 = config.s3Embedded() ? startEmbeddedS3(config) : null;
         this.pythonWorkers = PythonWorkers.start(config.pythonExecutable(), config.dataDir().resolve("python"), config.pythonWarmWorkers());
         this.sessions = new SessionService(sessionStore, workGroupStore, engine, pythonWorkers, clock, new SessionService.Settings(
                 config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute()));
@@ -92,6 +96,29 @@ public final class NoctuaServer implements AutoCloseable {
         http.createContext("/", new AthenaHttpHandler(operations(), ShapeValidator.load(), config.httpMaxRequestBytes()));
         http.setExecutor(httpThreads);
         this.reaper = Executors.newSingleThreadScheduledExecutor(SessionService.daemon("idle-sessions"));
+    }
+
+    /** s3proxy over the results directory, with the default output location's bucket made. */
+    private static EmbeddedS3Server startEmbeddedS3(NoctuaConfig config) throws IOException {
+        Files.createDirectories(config.resultsLocalDir().resolve(S3Location.parse(config.defaultOutputLocation()).bucket()));
+        return EmbeddedS3Server.start(s3ProxyJar(), config.resultsLocalDir(), config.dataDir().resolve("s3proxy"), config.httpHost(),
+                config.s3Port(), config.s3AccessKeyId(), config.s3SecretAccessKey());
+    }
+
+    /** Maven copies s3proxy to target/s3proxy/, beside target/classes and target/noctua.jar. */
+    private static java.nio.file.Path s3ProxyJar() {
+        try {
+            java.nio.file.Path code = java.nio.file.Path.of(NoctuaServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return code.getParent().resolve("s3proxy").resolve("s3proxy.jar");
+        }
+        catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot locate Noctua's own classes", e);
+        }
+    }
+
+    /** The embedded S3 store's endpoint, if it runs. */
+    public java.util.Optional<String> s3Endpoint() {
+        return s3 == null ? java.util.Optional.empty() : java.util.Optional.of(s3.endpoint());
     }
 
     /** Builds and starts a server: the store is opened and recovered, then HTTP listens. */
@@ -172,6 +199,9 @@ public final class NoctuaServer implements AutoCloseable {
         }
         calculations.close();
         pythonWorkers.close();
+        if (s3 != null) {
+            s3.close();
+        }
         database.close();
     }
 }

@@ -145,7 +145,7 @@ public final class ServeCommand {
                   endpoint   %1$s   (any region, any credentials)
                   workgroup  %2$s   (PySpark engine version 3, ready to use)
                   data       %3$s
-                  results    %4$s   stored under %5$s
+                  results    %4$s   stored under %5$s%6$s
 
                 Try it with the AWS CLI:
                   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
@@ -160,7 +160,10 @@ public final class ServeCommand {
                   cid = athena.start_calculation_execution(SessionId=sid, CodeBlock="%%%%sql\\nSELECT 1 AS one")["CalculationExecutionId"]
 
                 """.formatted(endpoint, workGroup, config.dataDir().toAbsolutePath(), config.defaultOutputLocation(),
-                config.resultsLocalDir().toAbsolutePath());
+                config.resultsLocalDir().toAbsolutePath(), server.s3Endpoint()
+                        .map(s3 -> "\n  s3         " + s3 + "   (access key " + config.s3AccessKeyId() + ", secret key "
+                                + config.s3SecretAccessKey() + "): StdOutS3Uri, StdErrorS3Uri and ResultS3Uri are readable here")
+                        .orElse(""));
     }
 
     static String usage() {

@@ -31,6 +31,10 @@ public record NoctuaConfig(
         Duration calculationStopGrace,
         String pythonExecutable,
         int pythonWarmWorkers,
+        boolean s3Embedded,
+        int s3Port,
+        String s3AccessKeyId,
+        String s3SecretAccessKey,
         Map<String, String> spark) {
 
     /** Each key with its default and meaning; {@code ${data-dir}} stands for the data directory. */
@@ -53,6 +57,10 @@ public record NoctuaConfig(
         d.put("calculation.stop-grace", new String[] {"2s", "after cancelling its Spark jobs, how long a stopped calculation may take before its thread is interrupted"});
         d.put("python.executable", new String[] {"python3", "the Python 3 (3.8 or later) that runs Python calculations"});
         d.put("python.warm-workers", new String[] {"2", "Python workers kept started ahead of need"});
+        d.put("s3.embedded", new String[] {"true", "serve results.local-dir over the S3 API (s3proxy, loopback, SigV4 checked)"});
+        d.put("s3.port", new String[] {"8421", "port of the embedded S3 store; 0 picks a free one"});
+        d.put("s3.access-key-id", new String[] {"noctua", "access key of the embedded S3 store"});
+        d.put("s3.secret-access-key", new String[] {"noctua-secret-key", "secret key of the embedded S3 store"});
         d.put("spark.master", new String[] {"local[*]", "Spark master URL"});
         d.put("spark.ui.enabled", new String[] {"false", "Spark's web UI"});
         d.put("spark.sql.warehouse.dir", new String[] {"${data-dir}/warehouse", "where managed tables are written"});
@@ -107,6 +115,10 @@ public record NoctuaConfig(
                 duration(values, "calculation.stop-grace"),
                 values.get("python.executable"),
                 integer(values, "python.warm-workers", 0, 64),
+                bool(values, "s3.embedded"),
+                integer(values, "s3.port", 0, 65535),
+                values.get("s3.access-key-id"),
+                values.get("s3.secret-access-key"),
                 spark);
     }
 
@@ -122,6 +134,14 @@ public record NoctuaConfig(
         catch (NumberFormatException e) {
             throw new ConfigException(key + " must be a whole number, not '" + text + "'");
         }
+    }
+
+    private static boolean bool(Map<String, String> values, String key) {
+        String text = values.get(key).strip();
+        if (!text.equals("true") && !text.equals("false")) {
+            throw new ConfigException(key + " must be true or false, not '" + text + "'");
+        }
+        return Boolean.parseBoolean(text);
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");

@@ -28,6 +28,10 @@ class NoctuaConfigTest {
         assertEquals(Duration.ofSeconds(2), config.calculationStopGrace());
         assertEquals("python3", config.pythonExecutable());
         assertEquals(2, config.pythonWarmWorkers());
+        assertEquals(true, config.s3Embedded());
+        assertEquals(8421, config.s3Port());
+        assertEquals("noctua", config.s3AccessKeyId());
+        assertEquals("noctua-secret-key", config.s3SecretAccessKey());
         assertEquals(Map.of("spark.master", "local[*]", "spark.ui.enabled", "false", "spark.sql.warehouse.dir", "noctua-data/warehouse"),
                 config.spark());
     }
@@ -44,7 +48,7 @@ class NoctuaConfigTest {
     @Test
     void badSettingsSayWhatIsWrong() {
         assertEquals("unknown setting 'http.prot'; known settings: calculation.stop-grace, data-dir, http.host, http.max-request-bytes, "
-                        + "http.port, http.threads, python.executable, python.warm-workers, results.default-output-location, results.local-dir, session.default-idle-timeout-minutes, "
+                        + "http.port, http.threads, python.executable, python.warm-workers, results.default-output-location, results.local-dir, s3.access-key-id, s3.embedded, s3.port, s3.secret-access-key, session.default-idle-timeout-minutes, "
                         + "session.idle-check-interval, session.minute, spark.master, spark.sql.warehouse.dir, spark.ui.enabled, store.url, workgroup.spark",
                 assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("http.prot", "1"))).getMessage());
         assertEquals("http.port must be between 0 and 65535, not 70000",

@@ -62,6 +62,8 @@ public final class TestingServer implements AutoCloseable {
         all.put("data-dir", dataDir.toString());
         all.put("session.idle-check-interval", "100ms");
         all.put("calculation.stop-grace", "1s");
+        all.put("s3.embedded", "false"); // a test that reads results over S3 turns the embedded store on
+        all.put("s3.port", "0");
         all.putAll(settings);
         return new TestingServer(dataDir, NoctuaServer.start(NoctuaConfig.from(all), sharedEngine()));
     }
