@@ -1,6 +1,7 @@
 package io.noctua.calculation;
 
 import io.noctua.api.CalculationExecutionState;
+import io.noctua.api.StateChangeReasons;
 
 import java.time.Instant;
 
@@ -32,9 +33,10 @@ public record CalculationExecution(
         requireNonNull(progress, "progress is null");
     }
 
+    /** The record after a move to {@code next}, its reason cut to the model's length. */
     public CalculationExecution transition(CalculationExecutionState next, String reason, Instant now) {
         return new CalculationExecution(calculationExecutionId, sessionId, description, workingDirectory, next,
-                reason == null ? stateChangeReason : reason, submissionDateTime, next.isTerminal() ? now : completionDateTime,
+                reason == null ? stateChangeReason : StateChangeReasons.fit(reason), submissionDateTime, next.isTerminal() ? now : completionDateTime,
                 dpuExecutionInMillis, progress, stdOutS3Uri, stdErrorS3Uri, resultS3Uri, resultType, clientRequestToken,
                 requestFingerprint);
     }

@@ -23,8 +23,9 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Runs one calculation, from RUNNING to its final state: a {@code %%sql} cell on the session's
- * SparkSession, anything else in the session's Python worker, in the calculation's job group; then its outputs to the result store, then one compare-and-set to
- * COMPLETED, FAILED or CANCELED together with the session's return to IDLE.
+ * SparkSession, anything else in the session's Python worker, in the calculation's job group; then
+ * its outputs to the result store; then one compare-and-set to COMPLETED, FAILED or CANCELED
+ * together with the session's return to IDLE.
  */
 final class CalculationRunner {
     private static final Logger LOG = Logger.getLogger(CalculationRunner.class.getName());
@@ -77,11 +78,11 @@ final class CalculationRunner {
         try {
             PythonOutcome outcome = engine.runPython(calculationId, code, sessionFacts.get());
             return new Execution(outcome.succeeded() ? CalculationExecutionState.COMPLETED : CalculationExecutionState.FAILED,
-                    outcome.stdOut(), outcome.stdErr(), outcome.result(), outcome.succeeded() ? null : Execution.truncate(outcome.error()), null);
+                    outcome.stdOut(), outcome.stdErr(), outcome.result(), outcome.succeeded() ? null : Execution.orDefault(outcome.error()), null);
         }
         catch (PythonWorkerException e) {
-            return new Execution(CalculationExecutionState.FAILED, "", e.getMessage() + "\n", null, Execution.truncate(e.getMessage()),
-                    "The session's Python worker was replaced after it ended (" + Execution.truncate(e.getMessage()) + "); "
+            return new Execution(CalculationExecutionState.FAILED, "", e.getMessage() + "\n", null, e.getMessage(),
+                    "The session's Python worker was replaced after it ended (" + e.getMessage() + "); "
                             + "variables defined by earlier calculations are gone");
         }
     }
@@ -147,14 +148,12 @@ final class CalculationRunner {
             }
             message = message == null ? name : message;
             String firstLine = message.lines().findFirst().orElse(message);
-            return new Execution(CalculationExecutionState.FAILED, "", name + ": " + message + "\n", null, truncate(firstLine), null);
+            return new Execution(CalculationExecutionState.FAILED, "", name + ": " + message + "\n", null, orDefault(firstLine), null);
         }
 
-        static String truncate(String reason) {
-            if (reason == null || reason.isEmpty()) {
-                return "The calculation failed";
-            }
-            return reason.length() <= 1024 ? reason : reason.substring(0, 1021) + "...";
+        /** A failed calculation always says something (the model's minimum length is 1); records fit it to 1024. */
+        static String orDefault(String reason) {
+            return reason == null || reason.isEmpty() ? "The calculation failed" : reason;
         }
     }
 }

@@ -2,6 +2,7 @@ package io.noctua.session;
 
 import io.noctua.api.SessionShapes.EngineConfiguration;
 import io.noctua.api.SessionState;
+import io.noctua.api.StateChangeReasons;
 
 import java.time.Instant;
 
@@ -35,10 +36,10 @@ public record Session(
         requireNonNull(lastModifiedDateTime, "lastModifiedDateTime is null");
     }
 
-    /** The record after a move to {@code next}; the caller checks the move is legal. */
+    /** The record after a move to {@code next}, its reason cut to the model's length; the caller checks the move is legal. */
     public Session transition(SessionState next, String reason, Instant now) {
         return new Session(sessionId, workGroup, description, engineConfiguration, notebookVersion, executionRole,
-                idleTimeoutMinutes, workingDirectory, next, reason == null ? stateChangeReason : reason, startDateTime, now,
+                idleTimeoutMinutes, workingDirectory, next, reason == null ? stateChangeReason : StateChangeReasons.fit(reason), startDateTime, now,
                 next.isTerminal() ? now : endDateTime,
                 next == SessionState.IDLE ? now : idleSinceDateTime,
                 dpuExecutionInMillis, clientRequestToken, requestFingerprint);

@@ -131,7 +131,7 @@ public final class SessionService {
         }
         catch (Exception e) { // Spark may throw checked exceptions undeclared
             LOG.log(Level.WARNING, "session " + session.sessionId() + " could not start", e);
-            liveSession.creationFailed(truncate("The session could not start: " + e.getMessage()));
+            liveSession.creationFailed("The session could not start: " + e.getMessage());
         }
     }
 
@@ -301,10 +301,6 @@ public final class SessionService {
                 given.maxConcurrentDpus() == null ? DEFAULT_MAX_CONCURRENT_DPUS : given.maxConcurrentDpus(),
                 given.defaultExecutorDpuSize() == null ? 1 : given.defaultExecutorDpuSize(),
                 given.additionalConfigs(), given.sparkProperties(), given.classifications());
-    }
-
-    static String truncate(String reason) {
-        return reason.length() <= 1024 ? reason : reason.substring(0, 1021) + "...";
     }
 
     public static java.util.concurrent.ThreadFactory daemon(String name) {

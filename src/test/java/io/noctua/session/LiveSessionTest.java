@@ -109,4 +109,14 @@ class LiveSessionTest {
         assertEquals(SessionState.FAILED, store.get(session.sessionId()).orElseThrow().state());
         assertEquals("The session could not start: boom", store.get(session.sessionId()).orElseThrow().stateChangeReason());
     }
+
+    @Test
+    void everyStoredReasonFitsTheModelsLength() {
+        LiveSession session = creatingSession();
+        session.creationFailed("x".repeat(5000));
+
+        String stored = store.get(session.sessionId()).orElseThrow().stateChangeReason();
+        assertEquals(1024, stored.length());
+        assertTrue(stored.endsWith("..."));
+    }
 }
