@@ -14,6 +14,7 @@ import org.apache.spark.sql.catalog.Table;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -99,8 +100,13 @@ public final class EngineSession {
             pythonRunning = calculationId;
         }
         try {
-            PySparkGateway pySpark = gateway.get();
-            return worker.execute(calculationId, code, new PythonWorker.SparkBinding(pySpark.port(), pySpark.secret(), sessionId), sessionFacts);
+            // the Py4J gateway is started only for a worker that can use it
+            PythonWorker.SparkBinding binding = null;
+            if (worker.canImportPyspark()) {
+                PySparkGateway pySpark = gateway.get();
+                binding = new PythonWorker.SparkBinding(pySpark.port(), pySpark.secret(), sessionId);
+            }
+            return worker.execute(calculationId, code, binding, sessionFacts);
         }
         catch (PythonWorkerException e) {
             synchronized (this) {
@@ -118,24 +124,16 @@ public final class EngineSession {
 
     /** Raises KeyboardInterrupt in the calculation's Python cell, if it is still running (and no later one). */
     public void interruptPython(String calculationId) {
-        PythonWorker worker;
-        synchronized (this) {
-            worker = calculationId.equals(pythonRunning) ? python : null;
-        }
-        if (worker != null) {
-            worker.interrupt();
-        }
+        workerRunning(calculationId).ifPresent(PythonWorker::interrupt);
     }
 
     /** Ends the worker of the calculation's Python cell if it still runs it; idle workers are left alone. */
     public void killRunningPython(String calculationId) {
-        PythonWorker worker;
-        synchronized (this) {
-            worker = calculationId.equals(pythonRunning) ? python : null;
-        }
-        if (worker != null) {
-            worker.kill();
-        }
+        workerRunning(calculationId).ifPresent(PythonWorker::kill);
+    }
+
+    private synchronized Optional<PythonWorker> workerRunning(String calculationId) {
+        return calculationId.equals(pythonRunning) ? Optional.ofNullable(python) : Optional.empty();
     }
 
     /** Drops the session's temporary views, which also frees any data they cached, and ends its Python worker. */

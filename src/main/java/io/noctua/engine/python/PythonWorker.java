@@ -32,14 +32,14 @@ public final class PythonWorker implements AutoCloseable {
     private final Process process;
     private final BufferedWriter requests;
     private final BufferedReader answers;
-    private final String pythonVersion;
+    private final boolean canImportPyspark;
     private final Deque<String> stderrTail = new ArrayDeque<>();
 
-    private PythonWorker(Process process, BufferedReader answers, String pythonVersion) {
+    private PythonWorker(Process process, BufferedReader answers, boolean canImportPyspark) {
         this.process = process;
         this.requests = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
         this.answers = answers;
-        this.pythonVersion = pythonVersion;
+        this.canImportPyspark = canImportPyspark;
     }
 
     /** Starts a worker with {@code executable} running {@code script}; waits for its ready line. */
@@ -71,7 +71,7 @@ public final class PythonWorker implements AutoCloseable {
                 throw new PythonWorkerException("Python calculations need Python 3.8 or later: '" + executable + "' is Python "
                         + version + "; set python.executable", null);
             }
-            worker = new PythonWorker(process, answers, version);
+            worker = new PythonWorker(process, answers, hello.path("pyspark").asBoolean(false));
         }
         catch (IOException e) {
             process.destroyForcibly();
@@ -105,8 +105,9 @@ public final class PythonWorker implements AutoCloseable {
         thread.start();
     }
 
-    public String pythonVersion() {
-        return pythonVersion;
+    /** Whether the worker imported pyspark when it started (it says so in its ready line). */
+    public boolean canImportPyspark() {
+        return canImportPyspark;
     }
 
     public boolean isAlive() {
@@ -118,13 +119,16 @@ public final class PythonWorker implements AutoCloseable {
     }
 
     /**
-     * Runs one cell; {@code session} is what the line magics show (%status, %list_sessions). Throws
-     * {@link PythonWorkerException} if the worker dies meanwhile.
+     * Runs one cell; {@code spark} is null for a worker without pyspark; {@code session} is what the
+     * line magics show (%status, %list_sessions). Throws {@link PythonWorkerException} if the worker
+     * dies meanwhile.
      */
     public synchronized PythonOutcome execute(String id, String code, SparkBinding spark, Map<String, Object> session) {
         ObjectNode request = JSON.createObjectNode().put("type", "execute").put("id", id).put("code", code);
         request.set("session", JSON.valueToTree(session));
-        request.putObject("spark").put("port", spark.port()).put("secret", spark.secret()).put("sessionId", spark.sessionId());
+        if (spark != null) {
+            request.putObject("spark").put("port", spark.port()).put("secret", spark.secret()).put("sessionId", spark.sessionId());
+        }
         try {
             requests.write(request.toString());
             requests.write('\n');
