@@ -3,6 +3,7 @@ package io.noctua.engine.python;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -10,6 +11,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 import static java.util.Objects.requireNonNull;
@@ -21,16 +23,17 @@ import static java.util.Objects.requireNonNull;
 public final class PythonWorkers implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PythonWorkers.class.getName());
 
-    private final String executable;
+    private final String configuredExecutable;
     private final Path script;
     private final int warm;
     private final BlockingQueue<PythonWorker> ready = new LinkedBlockingQueue<>();
     private final ExecutorService starter;
     private volatile boolean closed;
     private volatile String problem;
+    private String executable; // the configured one's real path, resolved on first use (see realPath)
 
     private PythonWorkers(String executable, Path script, int warm) {
-        this.executable = requireNonNull(executable, "executable is null");
+        this.configuredExecutable = requireNonNull(executable, "executable is null");
         this.script = requireNonNull(script, "script is null");
         this.warm = warm;
         this.starter = Executors.newSingleThreadExecutor(runnable -> {
@@ -51,7 +54,7 @@ public final class PythonWorkers implements AutoCloseable {
         catch (IOException e) {
             throw new UncheckedIOException("cannot write the Python worker to " + workDir, e);
         }
-        PythonWorkers workers = new PythonWorkers(realPath(executable), script, warm);
+        PythonWorkers workers = new PythonWorkers(executable, script, warm);
         for (int i = 0; i < warm; i++) {
             workers.refill();
         }
@@ -66,8 +69,8 @@ public final class PythonWorkers implements AutoCloseable {
         try {
             Process process = new ProcessBuilder(executable, "-c", "import sys; print(sys.executable)")
                     .redirectErrorStream(true).start();
-            String path = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
-            if (process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && process.exitValue() == 0 && Files.isExecutable(Path.of(path))) {
+            String path = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0 && Files.isExecutable(Path.of(path))) {
                 return path;
             }
         }
@@ -76,6 +79,14 @@ public final class PythonWorkers implements AutoCloseable {
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        return executable;
+    }
+
+    /** Asking Python for its real path takes a Python start: done once, off the server's start-up. */
+    private synchronized String executable() {
+        if (executable == null) {
+            executable = realPath(configuredExecutable);
         }
         return executable;
     }
@@ -91,7 +102,7 @@ public final class PythonWorkers implements AutoCloseable {
         }
         // none warm: start one here, and refill only after it, so two Python starts do not share the cores
         try {
-            return PythonWorker.start(executable, script);
+            return PythonWorker.start(executable(), script);
         }
         finally {
             refill();
@@ -107,7 +118,7 @@ public final class PythonWorkers implements AutoCloseable {
                 return;
             }
             try {
-                ready.add(PythonWorker.start(executable, script));
+                ready.add(PythonWorker.start(executable(), script));
                 problem = null;
             }
             catch (PythonWorkerException e) {
