@@ -25,10 +25,13 @@ import io.noctua.workgroup.WorkGroupService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -106,19 +109,19 @@ public final class NoctuaServer implements AutoCloseable {
     }
 
     /** Maven copies s3proxy to target/s3proxy/, beside target/classes and target/noctua.jar. */
-    private static java.nio.file.Path s3ProxyJar() {
+    private static Path s3ProxyJar() {
         try {
-            java.nio.file.Path code = java.nio.file.Path.of(NoctuaServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path code = Path.of(NoctuaServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             return code.getParent().resolve("s3proxy").resolve("s3proxy.jar");
         }
-        catch (java.net.URISyntaxException e) {
+        catch (URISyntaxException e) {
             throw new IllegalStateException("cannot locate Noctua's own classes", e);
         }
     }
 
     /** The embedded S3 store's endpoint, if it runs. */
-    public java.util.Optional<String> s3Endpoint() {
-        return s3 == null ? java.util.Optional.empty() : java.util.Optional.of(s3.endpoint());
+    public Optional<String> s3Endpoint() {
+        return s3 == null ? Optional.empty() : Optional.of(s3.endpoint());
     }
 
     /** Builds and starts a server: the store is opened and recovered, then HTTP listens. */

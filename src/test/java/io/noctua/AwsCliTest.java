@@ -2,6 +2,7 @@ package io.noctua;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.noctua.testing.Athena;
 import io.noctua.testing.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,7 +118,7 @@ class AwsCliTest {
             if (System.nanoTime() > deadline) {
                 fail(what + " is still " + current + " after " + WAIT_TIMEOUT.toSeconds() + " s: " + response);
             }
-            sleep(200);
+            Athena.sleep(200);
         }
     }
 
@@ -208,16 +209,6 @@ class AwsCliTest {
     private static String text(ByteArrayOutputStream out) {
         synchronized (out) {
             return out.toString(StandardCharsets.UTF_8);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
         }
     }
 }

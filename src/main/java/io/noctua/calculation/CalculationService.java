@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -108,7 +109,7 @@ public final class CalculationService {
                     engine.cancelJobGroup(id);
                     // a cell waiting on a Spark job returns when the job is cancelled; SIGINT is for the
                     // pure-Python ones, sent a little later so that it does not land inside a Py4J call
-                    timer.schedule(() -> engineSession.interruptPython(id), 250, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    timer.schedule(() -> engineSession.interruptPython(id), 250, TimeUnit.MILLISECONDS);
                 },
                 () -> engineSession.killRunningPython(id), timer, stopGrace);
         session.accept(handle, () -> {

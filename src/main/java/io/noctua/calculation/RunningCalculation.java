@@ -8,6 +8,7 @@ import io.noctua.store.CalculationStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -104,8 +105,8 @@ final class RunningCalculation implements CalculationHandle {
     }
 
     /** Why the calculation was stopped, once a stop has been asked for. */
-    synchronized java.util.Optional<String> cancelReason() {
-        return java.util.Optional.ofNullable(cancelReason);
+    synchronized Optional<String> cancelReason() {
+        return Optional.ofNullable(cancelReason);
     }
 
     private synchronized void interruptIfStillExecuting() {
