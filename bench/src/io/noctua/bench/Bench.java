@@ -185,6 +185,9 @@ final class Bench {
             Map<String, String> settings = new HashMap<>();
             settings.put("http.port", "0");
             settings.put("data-dir", dataDir.toString());
+            // the benchmarks read results from the data directory; the S3 store would only add a process
+            // (and its jar is not beside the copy of noctua.jar the benchmarks run from)
+            settings.put("s3.embedded", "false");
             NoctuaConfig config = NoctuaConfig.from(settings);
             long begin = System.nanoTime();
             SparkEngine engine = SparkEngine.start(config.spark());

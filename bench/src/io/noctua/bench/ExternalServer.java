@@ -43,7 +43,7 @@ final class ExternalServer implements AutoCloseable {
         Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
         int port = Bench.freePort();
         List<String> command = new ArrayList<>(List.of("./noctua", "serve", "--port", Integer.toString(port), "--data-dir",
-                dataDir.toString()));
+                dataDir.toString(), "--conf", "s3.embedded=false"));
         command.addAll(extraArguments);
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(environment);

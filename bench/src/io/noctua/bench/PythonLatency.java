@@ -75,7 +75,6 @@ public final class PythonLatency {
             "      '| setActiveSession', each(lambda: session._jvm.SparkSession.setActiveSession(session._jsparkSession)),",
             "      '| setLocalProperty', each(lambda: context.setLocalProperty('spark.jobGroup.id', None)))");
     private static final String WORKER_MARK = "noctua_worker.py";
-    private static final String START_SESSION = "{\"WorkGroup\":\"spark\",\"EngineConfiguration\":{\"MaxConcurrentDpus\":2}}";
     private static final String DEFAULT_PYSPARK_PATH = "/opt/pyspark-dev/python:/opt/pyspark-dev/py4j-python/src";
     private static final int SERVER_DEFAULT_WARM_WORKERS = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -139,7 +138,7 @@ public final class PythonLatency {
             String sessionId = api.startSession();
             long[] directNanos = new long[n];
             long[] apiNanos = new long[n];
-            ApiRun[] apiRuns = new ApiRun[n];
+            ApiRuns.ApiRun[] apiRuns = new ApiRuns.ApiRun[n];
             long sessionWorker;
             long directPid;
             ProcessInfo.Memory directMemory;
@@ -192,16 +191,11 @@ public final class PythonLatency {
 
             Stats a = Stats.ofNanos(directNanos);
             Stats b = Stats.ofNanos(apiNanos);
-            Stats startCall = Stats.ofNanos(java.util.Arrays.stream(apiRuns).mapToLong(ApiRun::startCallNanos).toArray());
-            List<Long> pollList = new ArrayList<>();
-            for (ApiRun run : apiRuns) {
-                for (long poll : run.pollNanos()) {
-                    pollList.add(poll);
-                }
-            }
-            Stats poll = Stats.ofNanos(pollList.stream().mapToLong(Long::longValue).toArray());
-            Stats polls = Stats.ofMillis(java.util.Arrays.stream(apiRuns).mapToDouble(r -> r.pollNanos().length).toArray());
-            Stats serverSide = Stats.ofMillis(java.util.Arrays.stream(apiRuns).mapToDouble(ApiRun::serverMillis).toArray());
+            ApiRuns.Summary parts = ApiRuns.Summary.of(apiRuns);
+            Stats startCall = parts.startCall();
+            Stats poll = parts.poll();
+            Stats polls = parts.polls();
+            Stats serverSide = parts.serverSide();
             System.out.println("(1) print(1)");
             System.out.println("(a) direct   execute line .. done line, own worker (pid " + directPid + "):  " + a.describe());
             System.out.println("(b) API      StartCalculationExecution .. COMPLETED seen:        " + b.describe());
@@ -434,7 +428,7 @@ public final class PythonLatency {
     private static SessionRun sessionRun(Api api, long serverPid) {
         Set<Long> workersBefore = new HashSet<>(ProcessInfo.childrenRunning(serverPid, WORKER_MARK));
         long begin = System.nanoTime();
-        String sessionId = api.wire.call("StartSession", START_SESSION).get("SessionId").asText();
+        String sessionId = api.wire.call("StartSession", ApiRuns.START_SESSION).get("SessionId").asText();
         String request = "{\"SessionId\":" + Wire.quote(sessionId) + "}";
         long idle;
         while (true) {
@@ -451,16 +445,13 @@ public final class PythonLatency {
             Bench.sleepMillis(api.pollSleepMillis);
         }
         long cellSent = System.nanoTime();
-        ApiRun cell = api.run(sessionId, CELL);
+        ApiRuns.ApiRun cell = api.run(sessionId, CELL);
         long firstCell = cellSent - begin + cell.totalNanos();
         long sinceCellSent = System.nanoTime() - cellSent;
         long pid = api.workerPid(sessionId);
         double age = ProcessInfo.ageMillis(pid) - sinceCellSent / 1e6;
         api.terminate(sessionId);
         return new SessionRun(idle, cellSent - begin, firstCell, cell.serverMillis(), workersBefore.contains(pid), age);
-    }
-
-    record ApiRun(String calculationId, long totalNanos, long startCallNanos, long[] pollNanos, double serverMillis) {
     }
 
     /** The API calls the benchmark makes, on one keep-alive connection. */
@@ -476,19 +467,7 @@ public final class PythonLatency {
         }
 
         String startSession() {
-            String sessionId = wire.call("StartSession", START_SESSION).get("SessionId").asText();
-            String request = "{\"SessionId\":" + Wire.quote(sessionId) + "}";
-            long deadline = System.nanoTime() + 120_000_000_000L;
-            while (true) {
-                String state = wire.call("GetSessionStatus", request).get("Status").get("State").asText();
-                if (state.equals("IDLE")) {
-                    return sessionId;
-                }
-                if (state.equals("FAILED") || state.equals("TERMINATED") || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("session " + sessionId + " did not become IDLE: " + state);
-                }
-                Bench.sleepMillis(5);
-            }
+            return ApiRuns.startSession(wire);
         }
 
         void terminate(String sessionId) {
@@ -499,35 +478,9 @@ public final class PythonLatency {
         }
 
         /** StartCalculationExecution, then status polls until COMPLETED; timed from sending the start call. */
-        ApiRun run(String sessionId, String code) {
-            String start = "{\"SessionId\":" + Wire.quote(sessionId) + ",\"CodeBlock\":" + Wire.quote(code) + "}";
-            long begin = System.nanoTime();
-            JsonNode started = wire.call("StartCalculationExecution", start);
-            long startAnswered = System.nanoTime();
-            String calculationId = started.get("CalculationExecutionId").asText();
-            String statusRequest = "{\"CalculationExecutionId\":" + Wire.quote(calculationId) + "}";
-            List<Long> polls = new ArrayList<>();
-            while (true) {
-                long pollBegin = System.nanoTime();
-                JsonNode status = wire.call("GetCalculationExecutionStatus", statusRequest).get("Status");
-                long pollEnd = System.nanoTime();
-                polls.add(pollEnd - pollBegin);
-                String state = status.get("State").asText();
-                if (state.equals("COMPLETED")) {
-                    double server = Bench.apiMillisBetween(status.get("SubmissionDateTime").asText(),
-                            status.get("CompletionDateTime").asText());
-                    return new ApiRun(calculationId, pollEnd - begin, startAnswered - begin,
-                            polls.stream().mapToLong(Long::longValue).toArray(), server);
-                }
-                if (state.equals("FAILED") || state.equals("CANCELED")) {
-                    throw new IllegalStateException("calculation " + JSON.valueToTree(code) + " ended " + state + ": " + status
-                            + "; its stderr: " + output(calculationId, "StdErrorS3Uri"));
-                }
-                if (pollEnd - begin > 120_000_000_000L) {
-                    throw new IllegalStateException("calculation not COMPLETED after 120 s: " + status);
-                }
-                Bench.sleepMillis(pollSleepMillis);
-            }
+        ApiRuns.ApiRun run(String sessionId, String code) {
+            return ApiRuns.run(wire, sessionId, code, pollSleepMillis,
+                    calculationId -> "; code " + JSON.valueToTree(code) + "; its stderr: " + output(calculationId, "StdErrorS3Uri"));
         }
 
         void runChecked(String sessionId, String code) {

@@ -1,6 +1,5 @@
 package io.noctua.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.noctua.engine.EngineSession;
 import org.apache.spark.sql.SparkSession;
 
@@ -38,18 +37,18 @@ public final class SqlAddedLatency {
                 n, warmup, block, pollSleep);
         try (Bench.InProcess server = Bench.InProcess.start(); Wire wire = new Wire(server.port())) {
             SparkSession direct = server.newSession("bench-direct").spark();
-            String sessionId = startSession(wire);
+            String sessionId = ApiRuns.startSession(wire);
 
             EngineSession runnerPath = server.newSession("bench-runner-path");
 
             long[] directNanos = new long[n];
             long[] runnerNanos = new long[n];
             long[] apiNanos = new long[n];
-            ApiRun[] apiRuns = new ApiRun[n];
+            ApiRuns.ApiRun[] apiRuns = new ApiRuns.ApiRun[n];
             for (int i = 0; i < warmup; i++) {
                 runDirect(direct);
                 runRunnerPath(runnerPath, "bench-warm-up-" + i);
-                runApi(wire, sessionId, pollSleep);
+                ApiRuns.run(wire, sessionId, CELL, pollSleep, id -> "");
             }
             CpuMeter cpu = CpuMeter.start(java.util.Map.of("this JVM (server+client)", ProcessHandle.current().pid()));
             // blocks of each kind in turn, the order reversed every cycle: a a2 b, b a2 a, a a2 b, ...
@@ -63,7 +62,7 @@ public final class SqlAddedLatency {
                             case 0 -> directNanos[i] = runDirect(direct);
                             case 1 -> runnerNanos[i] = runRunnerPath(runnerPath, "bench-" + i);
                             default -> {
-                                ApiRun run = runApi(wire, sessionId, pollSleep);
+                                ApiRuns.ApiRun run = ApiRuns.run(wire, sessionId, CELL, pollSleep, id -> "");
                                 apiRuns[i] = run;
                                 apiNanos[i] = run.totalNanos();
                             }
@@ -78,16 +77,11 @@ public final class SqlAddedLatency {
             Stats a = Stats.ofNanos(directNanos);
             Stats a2 = Stats.ofNanos(runnerNanos);
             Stats b = Stats.ofNanos(apiNanos);
-            Stats startCall = Stats.ofNanos(java.util.Arrays.stream(apiRuns).mapToLong(ApiRun::startCallNanos).toArray());
-            List<Long> pollNanos = new ArrayList<>();
-            for (ApiRun run : apiRuns) {
-                for (long poll : run.pollNanos()) {
-                    pollNanos.add(poll);
-                }
-            }
-            Stats poll = Stats.ofNanos(pollNanos.stream().mapToLong(Long::longValue).toArray());
-            Stats polls = Stats.ofMillis(java.util.Arrays.stream(apiRuns).mapToDouble(r -> r.pollNanos().length).toArray());
-            Stats serverSide = Stats.ofMillis(java.util.Arrays.stream(apiRuns).mapToDouble(ApiRun::serverMillis).toArray());
+            ApiRuns.Summary parts = ApiRuns.Summary.of(apiRuns);
+            Stats startCall = parts.startCall();
+            Stats poll = parts.poll();
+            Stats polls = parts.polls();
+            Stats serverSide = parts.serverSide();
 
             System.out.println("(a) direct   spark.sql(\"SELECT 1\").showString(20, 20, false): " + a.describe());
             System.out.println("(a2) the runner's engine calls, no server: begin/runSql/end:  " + a2.describe());
@@ -109,23 +103,6 @@ public final class SqlAddedLatency {
             Bench.result(NAME, "status call p50 / p99 ms", Stats.ms(poll.median()) + " / " + Stats.ms(poll.percentile(99)));
         }
         System.exit(0);
-    }
-
-    private static String startSession(Wire wire) {
-        JsonNode started = wire.call("StartSession", "{\"WorkGroup\":\"spark\",\"EngineConfiguration\":{\"MaxConcurrentDpus\":2}}");
-        String sessionId = started.get("SessionId").asText();
-        String request = "{\"SessionId\":" + Wire.quote(sessionId) + "}";
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (true) {
-            String state = wire.call("GetSessionStatus", request).get("Status").get("State").asText();
-            if (state.equals("IDLE")) {
-                return sessionId;
-            }
-            if (state.equals("FAILED") || state.equals("TERMINATED") || System.nanoTime() > deadline) {
-                throw new IllegalStateException("session " + sessionId + " did not become IDLE: " + state);
-            }
-            Bench.sleepMillis(5);
-        }
     }
 
     /** The same work the server does for a one-statement {@code %%sql} cell that returns columns. */
@@ -159,36 +136,5 @@ public final class SqlAddedLatency {
             throw new IllegalStateException("unexpected result: " + shown);
         }
         return end - begin;
-    }
-
-    record ApiRun(long totalNanos, long startCallNanos, long[] pollNanos, double serverMillis) {
-    }
-
-    private static ApiRun runApi(Wire wire, String sessionId, int pollSleepMillis) {
-        String start = "{\"SessionId\":" + Wire.quote(sessionId) + ",\"CodeBlock\":" + Wire.quote(CELL) + "}";
-        long begin = System.nanoTime();
-        JsonNode started = wire.call("StartCalculationExecution", start);
-        long startAnswered = System.nanoTime();
-        String statusRequest = "{\"CalculationExecutionId\":" + Wire.quote(started.get("CalculationExecutionId").asText()) + "}";
-        List<Long> polls = new ArrayList<>();
-        while (true) {
-            long pollBegin = System.nanoTime();
-            JsonNode status = wire.call("GetCalculationExecutionStatus", statusRequest).get("Status");
-            long pollEnd = System.nanoTime();
-            polls.add(pollEnd - pollBegin);
-            String state = status.get("State").asText();
-            if (state.equals("COMPLETED")) {
-                double server = Bench.apiMillisBetween(status.get("SubmissionDateTime").asText(),
-                        status.get("CompletionDateTime").asText());
-                return new ApiRun(pollEnd - begin, startAnswered - begin, polls.stream().mapToLong(Long::longValue).toArray(), server);
-            }
-            if (state.equals("FAILED") || state.equals("CANCELED")) {
-                throw new IllegalStateException("calculation ended " + state + ": " + status);
-            }
-            if (pollEnd - begin > 120_000_000_000L) {
-                throw new IllegalStateException("calculation not COMPLETED after 120 s: " + status);
-            }
-            Bench.sleepMillis(pollSleepMillis);
-        }
     }
 }
