@@ -157,6 +157,8 @@ class Lifecycle:
         require("primary" in names and "spark" in names, "ListWorkGroups lists %r" % names)
 
     def check_workgroup_created(self):
+        # as on AWS, the workgroup's output bucket is the user's to make
+        self.s3.create_bucket(Bucket=OUTPUT_LOCATION.split("/")[2])
         self.athena.create_work_group(Name=self.work_group, Configuration=self.spark_configuration())
         work_group = self.athena.get_work_group(WorkGroup=self.work_group)["WorkGroup"]
         configuration = work_group["Configuration"]

@@ -185,12 +185,11 @@ final class Bench {
             Map<String, String> settings = new HashMap<>();
             settings.put("http.port", "0");
             settings.put("data-dir", dataDir.toString());
-            // the benchmarks read results from the data directory; the S3 store would only add a process
-            // (and its jar is not beside the copy of noctua.jar the benchmarks run from)
-            settings.put("s3.embedded", "false");
+            // calculation outputs go to the embedded S3 store, as with ./noctua serve
+            settings.put("s3.port", Integer.toString(freePort()));
             NoctuaConfig config = NoctuaConfig.from(settings);
             long begin = System.nanoTime();
-            SparkEngine engine = SparkEngine.start(config.spark());
+            SparkEngine engine = SparkEngine.start(NoctuaServer.sparkProperties(config));
             NoctuaServer server = NoctuaServer.start(config, engine);
             engine.awaitReady(Duration.ofMinutes(3));
             System.out.printf("in-process server on %s, Spark %s on %s ready in %d ms%n%n", server.endpoint(), engine.version(),

@@ -43,7 +43,7 @@ final class ExternalServer implements AutoCloseable {
         Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
         int port = Bench.freePort();
         List<String> command = new ArrayList<>(List.of("./noctua", "serve", "--port", Integer.toString(port), "--data-dir",
-                dataDir.toString(), "--conf", "s3.embedded=false"));
+                dataDir.toString(), "--conf", "s3.port=0"));
         command.addAll(extraArguments);
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(environment);

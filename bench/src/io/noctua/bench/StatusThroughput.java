@@ -2,7 +2,7 @@ package io.noctua.bench;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
@@ -294,14 +294,14 @@ public final class StatusThroughput {
         return rate;
     }
 
-    /** Through the AWS SDK for Java v2 (ApacheHttpClient, as the tests use it): a session, and one {@code %%sql SELECT 1} calculation run to COMPLETED. */
+    /** Through the AWS SDK for Java v2 (Apache5HttpClient, as the tests use it): a session, and one {@code %%sql SELECT 1} calculation run to COMPLETED. */
     @SuppressWarnings("deprecation")
     static String[] completedCalculation(int port) {
         try (AthenaClient athena = AthenaClient.builder()
                 .endpointOverride(URI.create("http://127.0.0.1:" + port))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
-                .httpClientBuilder(ApacheHttpClient.builder())
+                .httpClientBuilder(Apache5HttpClient.builder())
                 .build()) {
             String sessionId = athena.startSession(r -> r.workGroup("spark").engineConfiguration(e -> e.maxConcurrentDpus(2)))
                     .sessionId();

@@ -12,9 +12,10 @@ import io.noctua.protocol.AthenaHttpHandler;
 import io.noctua.protocol.Operation;
 import io.noctua.protocol.ShapeValidator;
 import io.noctua.results.EmbeddedS3Server;
-import io.noctua.results.LocalResultStore;
 import io.noctua.results.ResultStore;
 import io.noctua.results.S3Location;
+import io.noctua.results.S3ResultStore;
+import io.noctua.results.S3Settings;
 import io.noctua.session.SessionService;
 import io.noctua.store.Database;
 import io.noctua.store.JdbcCalculationStore;
@@ -25,12 +26,14 @@ import io.noctua.workgroup.WorkGroupService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.URISyntaxException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,7 +61,7 @@ public final class NoctuaServer implements AutoCloseable {
 
     private final NoctuaConfig config;
     private final Database database;
-    private final ResultStore results;
+    private final S3ResultStore results;
     private final PythonWorkers pythonWorkers;
     private final EmbeddedS3Server s3;
     private final SessionService sessions;
@@ -75,8 +78,11 @@ public final class NoctuaServer implements AutoCloseable {
         this.database = Database.open(config.storeUrl());
         JdbcWorkGroupStore workGroupStore = new JdbcWorkGroupStore(database);
         JdbcSessionStore sessionStore = new JdbcSessionStore(database);
-        this.results = new LocalResultStore(config.resultsLocalDir());
         this.s3 = config.s3Embedded() ? startEmbeddedS3(config) : null;
+        this.results = new S3ResultStore(config.s3Settings(s3Endpoint().map(URI::create)));
+        if (s3 == null) {
+            checkOutputBucketLater(config.defaultOutputLocation());
+        }
         this.pythonWorkers = PythonWorkers.start(config.pythonExecutable(), config.dataDir().resolve("python"), config.pythonWarmWorkers());
         this.sessions = new SessionService(sessionStore, workGroupStore, engine, pythonWorkers, clock, new SessionService.Settings(
                 config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute()));
@@ -101,22 +107,41 @@ public final class NoctuaServer implements AutoCloseable {
         this.reaper = Executors.newSingleThreadScheduledExecutor(SessionService.daemon("idle-sessions"));
     }
 
-    /** s3proxy over the results directory, with the default output location's bucket made. */
+    /**
+     * The Spark properties for a server with {@code config}: the S3A settings that point {@code s3://}
+     * paths at its S3 store, then the configuration's own {@code spark.*} keys, which win.
+     */
+    public static Map<String, String> sparkProperties(NoctuaConfig config) {
+        Map<String, String> properties = new LinkedHashMap<>(config.s3Settings(Optional.empty()).sparkProperties());
+        properties.putAll(config.spark());
+        return properties;
+    }
+
+    /** s3proxy over its directory, with the default output location's bucket made (a bucket is a directory there). */
     private static EmbeddedS3Server startEmbeddedS3(NoctuaConfig config) throws IOException {
-        Files.createDirectories(config.resultsLocalDir().resolve(S3Location.parse(config.defaultOutputLocation()).bucket()));
-        return EmbeddedS3Server.start(s3ProxyJar(), config.resultsLocalDir(), config.dataDir().resolve("s3proxy"), config.httpHost(),
+        Files.createDirectories(config.s3Dir().resolve(S3Location.parse(config.defaultOutputLocation()).bucket()));
+        return EmbeddedS3Server.start(EmbeddedS3Server.bundledJar(), config.s3Dir(), config.dataDir().resolve("s3proxy"), config.httpHost(),
                 config.s3Port(), config.s3AccessKeyId(), config.s3SecretAccessKey());
     }
 
-    /** Maven copies s3proxy to target/s3proxy/, beside target/classes and target/noctua.jar. */
-    private static Path s3ProxyJar() {
-        try {
-            Path code = Path.of(NoctuaServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return code.getParent().resolve("s3proxy").resolve("s3proxy.jar");
-        }
-        catch (URISyntaxException e) {
-            throw new IllegalStateException("cannot locate Noctua's own classes", e);
-        }
+    /**
+     * Another store may be down at start and come up later, so its output bucket is checked in the
+     * background and only logged; calculations fail with the reason while it stays unreachable.
+     */
+    private void checkOutputBucketLater(String outputLocation) {
+        Thread check = new Thread(() -> {
+            String bucket = S3Location.parse(outputLocation).bucket();
+            try {
+                results.checkBucket(bucket);
+                LOG.info("results go to " + outputLocation + " on " + results.describe());
+            }
+            catch (RuntimeException e) {
+                LOG.warning("the default output location " + outputLocation + " on " + results.describe() + " is not usable yet, "
+                        + "so calculations will fail until it is: " + e.getMessage());
+            }
+        }, "s3-check");
+        check.setDaemon(true);
+        check.start();
     }
 
     /** The embedded S3 store's endpoint, if it runs. */
@@ -202,6 +227,7 @@ public final class NoctuaServer implements AutoCloseable {
         }
         calculations.close();
         pythonWorkers.close();
+        results.close();
         if (s3 != null) {
             s3.close();
         }

@@ -104,7 +104,7 @@ class RestartTest {
         command.addAll(List.of(System.getProperty("noctua.test.jvm.opens", "").split(" ")));
         command.removeIf(String::isBlank);
         command.addAll(List.of("-Xmx1g", "-cp", classPath, "io.noctua.Main", "serve", "--port", "0", "--data-dir", dataDir.toString(),
-                "--spark-master", "local[1]"));
+                "--spark-master", "local[1]", "--conf", "s3.port=0"));
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("server.log").toFile())

@@ -3,9 +3,11 @@ package io.noctua.calculation;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.noctua.protocol.JsonCodec;
 import io.noctua.results.ResultStore;
+import io.noctua.results.ResultStore.ResultObject;
 import io.noctua.results.S3Location;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static java.util.Objects.requireNonNull;
 
@@ -18,6 +20,7 @@ final class CalculationOutputs {
     /** The result document's type: a JSON object of MIME type to content, as a notebook kernel shows a value. */
     static final String RESULT_TYPE = "application/vnd.aws.athena.v1+json";
     static final String RESULT_FILE = "result.json";
+    private static final String TEXT = "text/plain; charset=utf-8";
 
     private final ResultStore store;
 
@@ -37,15 +40,16 @@ final class CalculationOutputs {
         return new Locations(folder.resolve("stdout"), folder.resolve("stderr"), folder.resolve("result/"));
     }
 
-    /** The result file first: it is the deepest, so its folders are made once for all three. */
+    /** All three at once; the calculation's final state is published only after they are stored. */
     void write(Locations locations, Outcome outcome) {
         ObjectNode result = JsonCodec.mapper().createObjectNode();
         if (outcome.textResult() != null) {
             result.put("text/plain", outcome.textResult());
         }
-        store.write(locations.result().resolve(RESULT_FILE), result.toString().getBytes(StandardCharsets.UTF_8), "application/json");
-        store.write(locations.stdOut(), outcome.stdOut().getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
-        store.write(locations.stdError(), outcome.stdError().getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
+        store.write(List.of(
+                new ResultObject(locations.result().resolve(RESULT_FILE), result.toString().getBytes(StandardCharsets.UTF_8), "application/json"),
+                new ResultObject(locations.stdOut(), outcome.stdOut().getBytes(StandardCharsets.UTF_8), TEXT),
+                new ResultObject(locations.stdError(), outcome.stdError().getBytes(StandardCharsets.UTF_8), TEXT)));
     }
 
     String describeStore() {

@@ -3,6 +3,7 @@ package io.noctua.cli;
 import io.noctua.NoctuaServer;
 import io.noctua.config.NoctuaConfig;
 import io.noctua.engine.SparkEngine;
+import io.noctua.results.EmbeddedS3Server;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,9 +98,11 @@ public final class ServeCommand {
         return settings;
     }
 
-    private int serve(NoctuaConfig config) {
+    private int serve(NoctuaConfig given) {
         long begin = System.nanoTime();
-        SparkEngine engine = SparkEngine.start(config.spark());
+        // Spark starts alongside the embedded S3 store and must know its address beforehand
+        NoctuaConfig config = given.s3Embedded() && given.s3Port() == 0 ? given.withS3Port(EmbeddedS3Server.freePort(given.httpHost())) : given;
+        SparkEngine engine = SparkEngine.start(NoctuaServer.sparkProperties(config));
         NoctuaServer server;
         try {
             server = NoctuaServer.start(config, engine);
@@ -145,7 +148,7 @@ public final class ServeCommand {
                   endpoint   %1$s   (any region, any credentials)
                   workgroup  %2$s   (PySpark engine version 3, ready to use)
                   data       %3$s
-                  results    %4$s   stored under %5$s%6$s
+                  results    %4$s   on %5$s%6$s
 
                 Try it with the AWS CLI:
                   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
@@ -160,9 +163,9 @@ public final class ServeCommand {
                   cid = athena.start_calculation_execution(SessionId=sid, CodeBlock="%%%%sql\\nSELECT 1 AS one")["CalculationExecutionId"]
 
                 """.formatted(endpoint, workGroup, config.dataDir().toAbsolutePath(), config.defaultOutputLocation(),
-                config.resultsLocalDir().toAbsolutePath(), server.s3Endpoint()
+                server.results().describe(), server.s3Endpoint()
                         .map(s3 -> "\n  s3         " + s3 + "   (access key " + config.s3AccessKeyId() + ", secret key "
-                                + config.s3SecretAccessKey() + "): StdOutS3Uri, StdErrorS3Uri and ResultS3Uri are readable here")
+                                + config.s3SecretAccessKey() + ", files under " + config.s3Dir().toAbsolutePath() + ")")
                         .orElse(""));
     }
 

@@ -1,9 +1,15 @@
 package io.noctua.config;
 
+import io.noctua.results.S3Settings;
+
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,7 +28,6 @@ public record NoctuaConfig(
         int httpMaxRequestBytes,
         Path dataDir,
         String storeUrl,
-        Path resultsLocalDir,
         String defaultOutputLocation,
         String sparkWorkGroup,
         int sessionDefaultIdleTimeoutMinutes,
@@ -32,10 +37,17 @@ public record NoctuaConfig(
         String pythonExecutable,
         int pythonWarmWorkers,
         boolean s3Embedded,
+        Path s3Dir,
         int s3Port,
+        Optional<URI> s3Endpoint,
+        String s3Region,
+        String s3PathStyle,
         String s3AccessKeyId,
         String s3SecretAccessKey,
         Map<String, String> spark) {
+
+    public static final String EMBEDDED_ACCESS_KEY_ID = "noctua";
+    public static final String EMBEDDED_SECRET_ACCESS_KEY = "noctua-secret-key";
 
     /** Each key with its default and meaning; {@code ${data-dir}} stands for the data directory. */
     public static final Map<String, String[]> DEFAULTS = defaults();
@@ -48,7 +60,6 @@ public record NoctuaConfig(
         d.put("http.max-request-bytes", new String[] {"1048576", "largest request body accepted; larger ones get HTTP 413"});
         d.put("data-dir", new String[] {"noctua-data", "where the store, results and Spark's warehouse live"});
         d.put("store.url", new String[] {"jdbc:sqlite:${data-dir}/noctua.db", "JDBC URL of the store"});
-        d.put("results.local-dir", new String[] {"${data-dir}/s3", "directory holding s3://bucket/key as bucket/key"});
         d.put("results.default-output-location", new String[] {"s3://noctua-results/", "OutputLocation of the ready Spark workgroup"});
         d.put("workgroup.spark", new String[] {"spark", "name of the Spark workgroup created on first start"});
         d.put("session.default-idle-timeout-minutes", new String[] {"20", "SessionIdleTimeoutInMinutes when StartSession gives none"});
@@ -57,10 +68,14 @@ public record NoctuaConfig(
         d.put("calculation.stop-grace", new String[] {"2s", "after cancelling its Spark jobs, how long a stopped calculation may take before its thread is interrupted"});
         d.put("python.executable", new String[] {"python3", "the Python 3 (3.8 or later) that runs Python calculations"});
         d.put("python.warm-workers", new String[] {"2", "Python workers kept started ahead of need"});
-        d.put("s3.embedded", new String[] {"true", "serve results.local-dir over the S3 API (s3proxy, loopback, SigV4 checked)"});
+        d.put("s3.embedded", new String[] {"true", "run the embedded S3 store (s3proxy over s3.dir, on http.host, SigV4 checked); false: use s3.endpoint or AWS S3"});
+        d.put("s3.dir", new String[] {"${data-dir}/s3", "where the embedded S3 store keeps s3://bucket/key, as the file bucket/key"});
         d.put("s3.port", new String[] {"8421", "port of the embedded S3 store; 0 picks a free one"});
-        d.put("s3.access-key-id", new String[] {"noctua", "access key of the embedded S3 store"});
-        d.put("s3.secret-access-key", new String[] {"noctua-secret-key", "secret key of the embedded S3 store"});
+        d.put("s3.endpoint", new String[] {"", "URL of the S3-compatible store (MinIO, s3proxy...) when s3.embedded=false; empty: AWS S3 in s3.region"});
+        d.put("s3.region", new String[] {"us-east-1", "region used to sign S3 requests"});
+        d.put("s3.path-style", new String[] {"auto", "bucket in the path rather than the host name: true, false, or auto (true except for AWS S3)"});
+        d.put("s3.access-key-id", new String[] {"", "S3 access key; empty: " + EMBEDDED_ACCESS_KEY_ID + " for the embedded store, else the AWS default credential chain"});
+        d.put("s3.secret-access-key", new String[] {"", "S3 secret key; empty: " + EMBEDDED_SECRET_ACCESS_KEY + " for the embedded store, else the AWS default credential chain"});
         d.put("spark.master", new String[] {"local[*]", "Spark master URL"});
         d.put("spark.ui.enabled", new String[] {"false", "Spark's web UI"});
         d.put("spark.sql.warehouse.dir", new String[] {"${data-dir}/warehouse", "where managed tables are written"});
@@ -71,7 +86,9 @@ public record NoctuaConfig(
         requireNonNull(httpHost, "httpHost is null");
         requireNonNull(dataDir, "dataDir is null");
         requireNonNull(storeUrl, "storeUrl is null");
-        requireNonNull(resultsLocalDir, "resultsLocalDir is null");
+        requireNonNull(s3Dir, "s3Dir is null");
+        requireNonNull(s3Endpoint, "s3Endpoint is null");
+        requireNonNull(s3Region, "s3Region is null");
         requireNonNull(defaultOutputLocation, "defaultOutputLocation is null");
         requireNonNull(sparkWorkGroup, "sparkWorkGroup is null");
         requireNonNull(sessionMinute, "sessionMinute is null");
@@ -99,6 +116,13 @@ public record NoctuaConfig(
                 spark.put(key, value);
             }
         });
+        boolean embedded = bool(values, "s3.embedded");
+        Optional<URI> endpoint = endpoint(values, embedded);
+        String accessKeyId = values.get("s3.access-key-id").strip();
+        String secretAccessKey = values.get("s3.secret-access-key").strip();
+        if (accessKeyId.isEmpty() != secretAccessKey.isEmpty()) {
+            throw new ConfigException("set both s3.access-key-id and s3.secret-access-key, or neither");
+        }
         return new NoctuaConfig(
                 values.get("http.host"),
                 integer(values, "http.port", 0, 65535),
@@ -106,7 +130,6 @@ public record NoctuaConfig(
                 integer(values, "http.max-request-bytes", 1024, Integer.MAX_VALUE - 1),
                 Path.of(dataDir),
                 values.get("store.url"),
-                Path.of(values.get("results.local-dir")),
                 values.get("results.default-output-location"),
                 values.get("workgroup.spark"),
                 integer(values, "session.default-idle-timeout-minutes", 1, 480),
@@ -115,11 +138,69 @@ public record NoctuaConfig(
                 duration(values, "calculation.stop-grace"),
                 values.get("python.executable"),
                 integer(values, "python.warm-workers", 0, 64),
-                bool(values, "s3.embedded"),
+                embedded,
+                Path.of(values.get("s3.dir")),
                 integer(values, "s3.port", 0, 65535),
-                values.get("s3.access-key-id"),
-                values.get("s3.secret-access-key"),
+                endpoint,
+                values.get("s3.region").strip(),
+                oneOf(values, "s3.path-style", "auto", "true", "false"),
+                accessKeyId.isEmpty() && embedded ? EMBEDDED_ACCESS_KEY_ID : accessKeyId,
+                secretAccessKey.isEmpty() && embedded ? EMBEDDED_SECRET_ACCESS_KEY : secretAccessKey,
                 spark);
+    }
+
+    private static Optional<URI> endpoint(Map<String, String> values, boolean embedded) {
+        String text = values.get("s3.endpoint").strip();
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        if (embedded) {
+            throw new ConfigException("s3.endpoint names another S3 store, so the embedded one is not wanted: set s3.embedded=false as well");
+        }
+        try {
+            URI uri = new URI(text);
+            if (uri.getHost() == null || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
+                throw new URISyntaxException(text, "expected http://host[:port] or https://host[:port]");
+            }
+            return Optional.of(uri);
+        }
+        catch (URISyntaxException e) {
+            throw new ConfigException("s3.endpoint must be a URL such as http://localhost:9000, not '" + text + "'");
+        }
+    }
+
+    private static String oneOf(Map<String, String> values, String key, String... allowed) {
+        String text = values.get(key).strip();
+        if (!List.of(allowed).contains(text)) {
+            throw new ConfigException(key + " must be one of " + String.join(", ", allowed) + ", not '" + text + "'");
+        }
+        return text;
+    }
+
+    /** Where the embedded S3 store listens, once its port is known (not 0). */
+    public URI embeddedS3Endpoint() {
+        if (s3Port == 0) {
+            throw new IllegalStateException("the embedded S3 store's port is chosen when it starts");
+        }
+        return URI.create("http://" + httpHost + ":" + s3Port);
+    }
+
+    /**
+     * How results and {@code s3://} data reach the S3 store: the embedded one at {@code embedded}
+     * (where it listens), or the configured endpoint or AWS S3.
+     */
+    public S3Settings s3Settings(Optional<URI> embedded) {
+        Optional<URI> endpoint = s3Embedded ? Optional.of(embedded.orElseGet(this::embeddedS3Endpoint)) : s3Endpoint;
+        boolean pathStyle = s3PathStyle.equals("auto") ? endpoint.isPresent() : Boolean.parseBoolean(s3PathStyle);
+        return new S3Settings(endpoint, s3Region, pathStyle, s3AccessKeyId.isEmpty() ? null : s3AccessKeyId,
+                s3SecretAccessKey.isEmpty() ? null : s3SecretAccessKey);
+    }
+
+    /** With the embedded S3 store's port fixed, e.g. to a free port chosen before it starts. */
+    public NoctuaConfig withS3Port(int port) {
+        return new NoctuaConfig(httpHost, httpPort, httpThreads, httpMaxRequestBytes, dataDir, storeUrl, defaultOutputLocation, sparkWorkGroup,
+                sessionDefaultIdleTimeoutMinutes, sessionMinute, sessionIdleCheckInterval, calculationStopGrace, pythonExecutable, pythonWarmWorkers,
+                s3Embedded, s3Dir, port, s3Endpoint, s3Region, s3PathStyle, s3AccessKeyId, s3SecretAccessKey, spark);
     }
 
     private static int integer(Map<String, String> values, String key, int min, int max) {

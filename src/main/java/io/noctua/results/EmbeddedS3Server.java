@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -71,10 +72,25 @@ public final class EmbeddedS3Server implements AutoCloseable {
         }
     }
 
-    private static int freePort(String host) throws IOException {
+    /** Maven copies s3proxy to target/s3proxy/, beside target/classes and target/noctua.jar. */
+    public static Path bundledJar() {
+        try {
+            Path code = Path.of(EmbeddedS3Server.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return code.getParent().resolve("s3proxy").resolve("s3proxy.jar");
+        }
+        catch (URISyntaxException e) {
+            throw new IllegalStateException("cannot locate Noctua's own classes", e);
+        }
+    }
+
+    /** A port free on {@code host} now, for a store whose address must be known before it starts. */
+    public static int freePort(String host) {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(host, 0));
             return socket.getLocalPort();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port on " + host + ": " + e.getMessage(), e);
         }
     }
 

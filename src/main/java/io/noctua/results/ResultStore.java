@@ -1,8 +1,15 @@
 package io.noctua.results;
 
+import java.util.List;
+
 /** Where calculation outputs (stdout, stderr, result files) are written, addressed by {@code s3://} URI. */
 public interface ResultStore {
-    void write(S3Location location, byte[] content, String contentType);
+    /** One object to write. */
+    record ResultObject(S3Location location, byte[] content, String contentType) {
+    }
+
+    /** Writes all of {@code objects}, in parallel where the store allows; returns once all are stored or throws. */
+    void write(List<ResultObject> objects);
 
     /** Reads back what was written; used by tests and tools. */
     byte[] read(S3Location location);

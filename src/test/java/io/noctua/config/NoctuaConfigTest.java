@@ -1,10 +1,13 @@
 package io.noctua.config;
 
+import io.noctua.results.S3Settings;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,7 +22,6 @@ class NoctuaConfigTest {
         assertEquals(1_048_576, config.httpMaxRequestBytes());
         assertEquals(Path.of("noctua-data"), config.dataDir());
         assertEquals("jdbc:sqlite:noctua-data/noctua.db", config.storeUrl());
-        assertEquals(Path.of("noctua-data/s3"), config.resultsLocalDir());
         assertEquals("s3://noctua-results/", config.defaultOutputLocation());
         assertEquals("spark", config.sparkWorkGroup());
         assertEquals(20, config.sessionDefaultIdleTimeoutMinutes());
@@ -29,9 +31,15 @@ class NoctuaConfigTest {
         assertEquals("python3", config.pythonExecutable());
         assertEquals(2, config.pythonWarmWorkers());
         assertEquals(true, config.s3Embedded());
+        assertEquals(Path.of("noctua-data/s3"), config.s3Dir());
         assertEquals(8421, config.s3Port());
+        assertEquals(Optional.empty(), config.s3Endpoint());
+        assertEquals("us-east-1", config.s3Region());
+        assertEquals("auto", config.s3PathStyle());
         assertEquals("noctua", config.s3AccessKeyId());
         assertEquals("noctua-secret-key", config.s3SecretAccessKey());
+        assertEquals(new S3Settings(Optional.of(URI.create("http://127.0.0.1:8421")), "us-east-1", true, "noctua", "noctua-secret-key"),
+                config.s3Settings(Optional.empty()));
         assertEquals(Map.of("spark.master", "local[*]", "spark.ui.enabled", "false", "spark.sql.warehouse.dir", "noctua-data/warehouse"),
                 config.spark());
     }
@@ -40,15 +48,45 @@ class NoctuaConfigTest {
     void theDataDirectoryMovesEverythingBelowIt() {
         NoctuaConfig config = NoctuaConfig.from(Map.of("data-dir", "/var/lib/noctua", "spark.executor.memory", "2g"));
         assertEquals("jdbc:sqlite:/var/lib/noctua/noctua.db", config.storeUrl());
-        assertEquals(Path.of("/var/lib/noctua/s3"), config.resultsLocalDir());
+        assertEquals(Path.of("/var/lib/noctua/s3"), config.s3Dir());
         assertEquals("/var/lib/noctua/warehouse", config.spark().get("spark.sql.warehouse.dir"));
         assertEquals("2g", config.spark().get("spark.executor.memory"));
     }
 
     @Test
+    void anotherS3StoreIsReachedWithItsOwnSettings() {
+        NoctuaConfig minio = NoctuaConfig.from(Map.of("s3.embedded", "false", "s3.endpoint", "http://minio.internal:9000",
+                "s3.access-key-id", "minio", "s3.secret-access-key", "minio123"));
+        assertEquals(new S3Settings(Optional.of(URI.create("http://minio.internal:9000")), "us-east-1", true, "minio", "minio123"),
+                minio.s3Settings(Optional.empty()));
+
+        NoctuaConfig aws = NoctuaConfig.from(Map.of("s3.embedded", "false", "s3.region", "eu-west-1"));
+        S3Settings settings = aws.s3Settings(Optional.empty());
+        assertEquals(new S3Settings(Optional.empty(), "eu-west-1", false, null, null), settings);
+        assertEquals("AWS S3 (eu-west-1)", settings.describe());
+        assertEquals("com.amazonaws.auth.DefaultAWSCredentialsProviderChain", settings.sparkProperties().get("spark.hadoop.fs.s3a.aws.credentials.provider"));
+        assertEquals("org.apache.hadoop.fs.s3a.S3AFileSystem", settings.sparkProperties().get("spark.hadoop.fs.s3.impl"));
+    }
+
+    @Test
+    void s3SettingsThatCannotWorkTogetherAreRefused() {
+        assertEquals("s3.endpoint names another S3 store, so the embedded one is not wanted: set s3.embedded=false as well",
+                assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("s3.endpoint", "http://localhost:9000"))).getMessage());
+        assertEquals("s3.endpoint must be a URL such as http://localhost:9000, not 'localhost:9000'",
+                assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(
+                        Map.of("s3.embedded", "false", "s3.endpoint", "localhost:9000"))).getMessage());
+        assertEquals("set both s3.access-key-id and s3.secret-access-key, or neither",
+                assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(
+                        Map.of("s3.embedded", "false", "s3.access-key-id", "AKIA"))).getMessage());
+        assertEquals("s3.path-style must be one of auto, true, false, not 'yes'",
+                assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("s3.path-style", "yes"))).getMessage());
+    }
+
+    @Test
     void badSettingsSayWhatIsWrong() {
         assertEquals("unknown setting 'http.prot'; known settings: calculation.stop-grace, data-dir, http.host, http.max-request-bytes, "
-                        + "http.port, http.threads, python.executable, python.warm-workers, results.default-output-location, results.local-dir, s3.access-key-id, s3.embedded, s3.port, s3.secret-access-key, session.default-idle-timeout-minutes, "
+                        + "http.port, http.threads, python.executable, python.warm-workers, results.default-output-location, s3.access-key-id, s3.dir, s3.embedded, s3.endpoint, s3.path-style, s3.port, s3.region, "
+                        + "s3.secret-access-key, session.default-idle-timeout-minutes, "
                         + "session.idle-check-interval, session.minute, spark.master, spark.sql.warehouse.dir, spark.ui.enabled, store.url, workgroup.spark",
                 assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("http.prot", "1"))).getMessage());
         assertEquals("http.port must be between 0 and 65535, not 70000",

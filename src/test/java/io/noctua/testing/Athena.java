@@ -17,7 +17,11 @@ public final class Athena {
     }
 
     public static String startIdleSession(AthenaClient client) {
-        String sessionId = client.startSession(r -> r.workGroup(SPARK_WORK_GROUP).engineConfiguration(e -> e.maxConcurrentDpus(2))).sessionId();
+        return startIdleSession(client, SPARK_WORK_GROUP);
+    }
+
+    public static String startIdleSession(AthenaClient client, String workGroup) {
+        String sessionId = client.startSession(r -> r.workGroup(workGroup).engineConfiguration(e -> e.maxConcurrentDpus(2))).sessionId();
         awaitSession(client, sessionId, SessionState.IDLE);
         return sessionId;
     }

@@ -6,7 +6,7 @@ import io.noctua.engine.SparkEngine;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.retry.RetryPolicy;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.athena.AthenaClient;
 
@@ -21,7 +21,8 @@ import java.util.Map;
 
 /**
  * A real Noctua server on a free port with its own data directory, for end-to-end tests. All servers
- * of a test run share one Spark engine (Spark takes seconds to start); each has its own store.
+ * of a test run share one Spark engine (Spark takes seconds to start) and one S3 store
+ * ({@link TestingS3}); each has its own database. A test may ask for the embedded S3 store instead.
  */
 public final class TestingServer implements AutoCloseable {
     private static SparkEngine sharedEngine;
@@ -39,11 +40,13 @@ public final class TestingServer implements AutoCloseable {
     public static synchronized SparkEngine sharedEngine() {
         if (sharedEngine == null) {
             Path warehouse = temporaryDirectory("noctua-warehouse-");
-            sharedEngine = SparkEngine.start(Map.of(
+            Map<String, String> conf = new HashMap<>(TestingS3.shared().settings().sparkProperties());
+            conf.putAll(Map.of(
                     "spark.master", "local[2]",
                     "spark.ui.enabled", "false",
                     "spark.sql.shuffle.partitions", "4",
                     "spark.sql.warehouse.dir", warehouse.toString()));
+            sharedEngine = SparkEngine.start(conf);
             SparkEngine engine = sharedEngine;
             Runtime.getRuntime().addShutdownHook(new Thread(engine::close));
             engine.awaitReady(Duration.ofMinutes(2));
@@ -62,8 +65,12 @@ public final class TestingServer implements AutoCloseable {
         all.put("data-dir", dataDir.toString());
         all.put("session.idle-check-interval", "100ms");
         all.put("calculation.stop-grace", "1s");
-        all.put("s3.embedded", "false"); // a test that reads results over S3 turns the embedded store on
-        all.put("s3.port", "0");
+        if ("true".equals(settings.get("s3.embedded"))) {
+            all.put("s3.port", "0");
+        }
+        else {
+            all.putAll(TestingS3.shared().serverSettings());
+        }
         all.putAll(settings);
         return new TestingServer(dataDir, NoctuaServer.start(NoctuaConfig.from(all), sharedEngine()));
     }
@@ -102,7 +109,7 @@ public final class TestingServer implements AutoCloseable {
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                .httpClientBuilder(ApacheHttpClient.builder())
+                .httpClientBuilder(Apache5HttpClient.builder())
                 .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none()))
                 .build();
     }
