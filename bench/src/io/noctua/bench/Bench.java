@@ -186,7 +186,7 @@ final class Bench {
             settings.put("http.port", "0");
             settings.put("data-dir", dataDir.toString());
             // calculation outputs go to the embedded S3 store, as with ./noctua serve
-            settings.put("s3.port", Integer.toString(freePort()));
+            settings.put("s3.port", "0");
             NoctuaConfig config = NoctuaConfig.from(settings);
             long begin = System.nanoTime();
             SparkEngine engine = SparkEngine.start(NoctuaServer.sparkProperties(config));

@@ -6,6 +6,8 @@ import io.noctua.api.SessionShapes;
 import io.noctua.api.WorkGroupShapes;
 import io.noctua.calculation.CalculationService;
 import io.noctua.config.NoctuaConfig;
+import io.noctua.engine.EmbeddedS3FileSystem;
+import io.noctua.engine.HiveMetastore;
 import io.noctua.engine.SparkEngine;
 import io.noctua.engine.python.PythonWorkers;
 import io.noctua.protocol.AthenaHttpHandler;
@@ -108,11 +110,17 @@ public final class NoctuaServer implements AutoCloseable {
     }
 
     /**
-     * The Spark properties for a server with {@code config}: the S3A settings that point {@code s3://}
-     * paths at its S3 store, then the configuration's own {@code spark.*} keys, which win.
+     * The Spark properties for a server with {@code config}: what makes {@code s3://} paths in
+     * calculations reach its S3 store (the embedded store's files directly, another store through
+     * Hadoop S3A), the persistent catalog, then the configuration's own {@code spark.*} keys, which win.
      */
     public static Map<String, String> sparkProperties(NoctuaConfig config) {
-        Map<String, String> properties = new LinkedHashMap<>(config.s3Settings(Optional.empty()).sparkProperties());
+        Map<String, String> properties = new LinkedHashMap<>(config.s3Embedded()
+                ? EmbeddedS3FileSystem.sparkProperties(config.s3Dir())
+                : config.s3Settings(Optional.empty()).sparkProperties());
+        if (config.catalog().equals("hive")) {
+            properties.putAll(HiveMetastore.sparkProperties(config.metastoreDir()));
+        }
         properties.putAll(config.spark());
         return properties;
     }

@@ -3,6 +3,7 @@ package io.noctua;
 import io.noctua.testing.Athena;
 import io.noctua.testing.Pyspark;
 import io.noctua.testing.ServerExtension;
+import io.noctua.testing.TestingS3;
 import io.noctua.testing.TestingServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,6 +69,18 @@ class PySparkCalculationTest {
 
         String other = Athena.startIdleSession(athena);
         assertEquals(CalculationExecutionState.FAILED, Athena.run(athena, other, "spark.table('letters').count()").status().state());
+    }
+
+    @Test
+    void dataFramesWriteS3PathsAndTablesThatOtherSessionsRead() {
+        TestingS3.shared().createBucket("pyspark-data");
+        String writer = Athena.startIdleSession(athena);
+        completed(writer, "spark.range(6).selectExpr('id', 'id % 2 AS odd').write.mode('overwrite').parquet('s3://pyspark-data/numbers')\n"
+                + "spark.range(4).write.mode('overwrite').saveAsTable('py_numbers')");
+
+        String reader = Athena.startIdleSession(athena);
+        assertEquals("3 4\n", stdout(completed(reader,
+                "print(spark.read.parquet('s3a://pyspark-data/numbers').where('odd = 1').count(), spark.table('py_numbers').count())")));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.noctua;
 
+import io.noctua.config.NoctuaConfig;
+import io.noctua.results.S3Location;
 import io.noctua.testing.Athena;
 import io.noctua.testing.TestingServer;
 import org.junit.jupiter.api.Test;
@@ -8,8 +10,16 @@ import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
 import software.amazon.awssdk.services.athena.model.GetCalculationExecutionResponse;
 import software.amazon.awssdk.services.athena.model.GetSessionResponse;
 import software.amazon.awssdk.services.athena.model.SessionState;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,8 +79,7 @@ class RestartTest {
         String runningId;
         String completedId;
         try {
-            int port = awaitPort(process, dataDir);
-            try (AthenaClient athena = TestingServer.clientFor(java.net.URI.create("http://127.0.0.1:" + port))) {
+            try (AthenaClient athena = TestingServer.clientFor(java.net.URI.create(awaitBanner(process, dataDir, "endpoint")))) {
                 athena.createWorkGroup(r -> r.name("acknowledged"));
                 sessionId = Athena.startIdleSession(athena);
                 completedId = Athena.run(athena, sessionId, "%%sql\nSELECT 1").calculationExecutionId();
@@ -98,6 +107,92 @@ class RestartTest {
         }
     }
 
+    /**
+     * Tables in the catalog and {@code s3://} data on the embedded store are written by one server
+     * process, which is then killed; a new process on the same data directory reads them, and so do
+     * S3 clients of its embedded store.
+     */
+    @Test
+    void tablesAndS3DataOutliveAKillMinusNine() throws Exception {
+        Path dataDir = TestingServer.temporaryDirectory("noctua-catalog-");
+        Process first = startServerProcess(dataDir);
+        try (AthenaClient athena = TestingServer.clientFor(java.net.URI.create(awaitBanner(first, dataDir, "endpoint")))) {
+            String sessionId = Athena.startIdleSession(athena);
+            for (String sql : List.of(
+                    "CREATE DATABASE shop",
+                    "CREATE TABLE shop.orders USING parquet AS SELECT id, id * 10 AS amount FROM range(4)",
+                    "CREATE TABLE shop.events (n INT, kind STRING) USING parquet LOCATION 's3://lake/events'",
+                    "INSERT INTO shop.events VALUES (1, 'click'), (2, 'view')",
+                    "CREATE TABLE shop.hive_format (a INT) STORED AS PARQUET",
+                    "INSERT INTO shop.hive_format VALUES (7)")) {
+                GetCalculationExecutionResponse done = Athena.run(athena, sessionId, "%%sql\n" + sql);
+                assertEquals(CalculationExecutionState.COMPLETED, done.status().state(), sql + ": " + done.status().stateChangeReason());
+            }
+        }
+        finally {
+            first.destroyForcibly(); // SIGKILL: Derby and the files must cope
+            first.waitFor(30, TimeUnit.SECONDS);
+        }
+
+        Files.move(dataDir.resolve("server.log"), dataDir.resolve("server-1.log"));
+        Process second = startServerProcess(dataDir);
+        try (AthenaClient athena = TestingServer.clientFor(java.net.URI.create(awaitBanner(second, dataDir, "endpoint")))) {
+            String sessionId = Athena.startIdleSession(athena);
+            GetCalculationExecutionResponse done = Athena.run(athena, sessionId, "%%sql\n"
+                    + "SELECT (SELECT sum(amount) FROM shop.orders) AS orders, (SELECT count(*) FROM shop.events) AS events, "
+                    + "(SELECT max(a) FROM shop.hive_format) AS hive");
+            assertEquals(CalculationExecutionState.COMPLETED, done.status().state(), done.status().stateChangeReason());
+
+            try (S3Client s3 = embeddedStoreClient(awaitBanner(second, dataDir, "s3"))) {
+                String stdout = read(s3, done.result().stdOutS3Uri());
+                assertTrue(stdout.contains("|    60|     2|   7|"), stdout);
+                List<String> events = s3.listObjectsV2(r -> r.bucket("lake").prefix("events/")).contents().stream()
+                        .map(S3Object::key).filter(key -> key.endsWith(".parquet")).toList();
+                assertEquals(1, events.size(), "the INSERT's file: " + events);
+            }
+        }
+        finally {
+            second.destroy();
+            second.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static S3Client embeddedStoreClient(String endpoint) {
+        return S3Client.builder()
+                .endpointOverride(java.net.URI.create(endpoint))
+                .region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        NoctuaConfig.EMBEDDED_ACCESS_KEY_ID, NoctuaConfig.EMBEDDED_SECRET_ACCESS_KEY)))
+                .build();
+    }
+
+    private static String read(S3Client s3, String uri) {
+        S3Location location = S3Location.parse(uri);
+        return s3.getObjectAsBytes(r -> r.bucket(location.bucket()).key(location.key())).asString(StandardCharsets.UTF_8);
+    }
+
+    /** The URL the banner prints on the line starting with {@code label}. */
+    private static String awaitBanner(Process process, Path dataDir, String label) throws Exception {
+        File log = dataDir.resolve("server.log").toFile();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("server process exited: " + Files.readString(log.toPath()));
+            }
+            for (String line : Files.readAllLines(log.toPath())) {
+                String[] words = line.trim().split("\\s+");
+                if (words.length >= 2 && words[0].equals(label) && words[1].startsWith("http://")) {
+                    return words[1];
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("server did not print its " + label + ": " + Files.readString(log.toPath()));
+    }
+
     private static Process startServerProcess(Path dataDir) throws Exception {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -109,24 +204,5 @@ class RestartTest {
                 .redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("server.log").toFile())
                 .start();
-    }
-
-    /** The banner names the endpoint; the port is read from it. */
-    private static int awaitPort(Process process, Path dataDir) throws Exception {
-        File log = dataDir.resolve("server.log").toFile();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("server process exited: " + Files.readString(log.toPath()));
-            }
-            for (String line : Files.readAllLines(log.toPath())) {
-                if (line.trim().startsWith("endpoint") && line.contains("http://127.0.0.1:")) {
-                    String rest = line.substring(line.indexOf("http://127.0.0.1:") + "http://127.0.0.1:".length());
-                    return Integer.parseInt(rest.replaceAll("^(\\d+).*", "$1"));
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("server did not print its endpoint: " + Files.readString(log.toPath()));
     }
 }

@@ -1,25 +1,16 @@
 package io.noctua;
 
 import io.noctua.results.EmbeddedS3Server;
-import io.noctua.results.S3Location;
 import io.noctua.testing.Athena;
 import io.noctua.testing.ServerExtension;
 import io.noctua.testing.TestingS3;
 import io.noctua.testing.TestingServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
 import software.amazon.awssdk.services.athena.model.GetCalculationExecutionResponse;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -34,25 +25,8 @@ class S3StoreTest {
     @RegisterExtension
     static final ServerExtension running = new ServerExtension();
 
-    private static final S3Client s3 = S3Client.builder()
-            .endpointOverride(TestingS3.shared().endpoint())
-            .region(Region.US_EAST_1)
-            .forcePathStyle(true)
-            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(TestingS3.ACCESS_KEY_ID, TestingS3.SECRET_ACCESS_KEY)))
-            .build();
-
     private final AthenaClient athena = running.client();
-
-    @AfterAll
-    static void closeClient() {
-        s3.close();
-    }
-
-    private static String read(String uri) {
-        S3Location location = S3Location.parse(uri);
-        return s3.getObjectAsBytes(r -> r.bucket(location.bucket()).key(location.key())).asString(StandardCharsets.UTF_8);
-    }
+    private final TestingS3 s3 = TestingS3.shared();
 
     @Test
     void outputsOfCompletedAndFailedCalculationsAreObjectsOnTheConfiguredStore() {
@@ -60,18 +34,63 @@ class S3StoreTest {
 
         GetCalculationExecutionResponse completed = Athena.run(athena, sessionId, "%%sql\nSELECT 6 * 7 AS answer");
         assertEquals(CalculationExecutionState.COMPLETED, completed.status().state());
-        assertTrue(read(completed.result().stdOutS3Uri()).contains("|    42|"), read(completed.result().stdOutS3Uri()));
-        assertEquals("", read(completed.result().stdErrorS3Uri()));
-        assertTrue(read(completed.result().resultS3Uri() + "result.json").contains("42"));
+        assertTrue(s3.read(completed.result().stdOutS3Uri()).contains("|    42|"), s3.read(completed.result().stdOutS3Uri()));
+        assertEquals("", s3.read(completed.result().stdErrorS3Uri()));
+        assertTrue(s3.read(completed.result().resultS3Uri() + "result.json").contains("42"));
         String prefix = "session/" + sessionId + "/" + completed.calculationExecutionId() + "/";
-        List<String> keys = s3.listObjectsV2(r -> r.bucket("noctua-results").prefix(prefix))
-                .contents().stream().map(S3Object::key).filter(key -> !key.endsWith("/")).sorted().toList();
-        assertEquals(List.of(prefix + "result/result.json", prefix + "stderr", prefix + "stdout"), keys);
+        assertEquals(List.of(prefix + "result/result.json", prefix + "stderr", prefix + "stdout"), s3.keys("noctua-results", prefix));
 
         GetCalculationExecutionResponse failed = Athena.run(athena, sessionId, "%%sql\nSELECT * FROM no_such_table");
         assertEquals(CalculationExecutionState.FAILED, failed.status().state());
-        assertTrue(read(failed.result().stdErrorS3Uri()).contains("no_such_table"), read(failed.result().stdErrorS3Uri()));
-        assertEquals("", read(failed.result().stdOutS3Uri()));
+        assertTrue(s3.read(failed.result().stdErrorS3Uri()).contains("no_such_table"), s3.read(failed.result().stdErrorS3Uri()));
+        assertEquals("", s3.read(failed.result().stdOutS3Uri()));
+    }
+
+    @Test
+    void dataWrittenToS3InOneSessionIsReadInAnotherThroughS3A() {
+        s3.createBucket("s3a-data");
+        String writer = Athena.startIdleSession(athena);
+        completed(writer, "%%sql\nINSERT OVERWRITE DIRECTORY 's3://s3a-data/squares' USING parquet SELECT id, id * id AS square FROM range(10)");
+        assertTrue(s3.keys("s3a-data", "squares/").stream().anyMatch(key -> key.endsWith(".parquet")), s3.keys("s3a-data", "squares/").toString());
+
+        String reader = Athena.startIdleSession(athena);
+        String stdout = s3.read(completed(reader, "%%sql\nSELECT sum(square) AS total FROM parquet.`s3a://s3a-data/squares`").result().stdOutS3Uri());
+        assertTrue(stdout.contains("|  285|"), stdout);
+    }
+
+    @Test
+    void aTableWithAnS3LocationIsWrittenAndReadFromOtherSessions() {
+        s3.createBucket("s3a-tables");
+        String writer = Athena.startIdleSession(athena);
+        completed(writer, "%%sql\nCREATE TABLE letters (n INT, s STRING) USING parquet LOCATION 's3://s3a-tables/letters'");
+        completed(writer, "%%sql\nINSERT INTO letters VALUES (1, 'a'), (2, 'b')");
+        completed(writer, "%%sql\nINSERT INTO letters VALUES (3, 'c')");
+
+        String reader = Athena.startIdleSession(athena);
+        String stdout = s3.read(completed(reader, "%%sql\nSELECT count(*) AS n, max(s) AS last FROM letters").result().stdOutS3Uri());
+        assertTrue(stdout.contains("|  3|   c|"), stdout);
+    }
+
+    @Test
+    void databasesAndTablesAreSharedByAllSessionsThroughTheCatalog() {
+        String writer = Athena.startIdleSession(athena);
+        completed(writer, "%%sql\nCREATE DATABASE IF NOT EXISTS sales");
+        completed(writer, "%%sql\nCREATE TABLE sales.orders USING parquet AS SELECT id, id * 2 AS amount FROM range(5)");
+        completed(writer, "%%sql\nCREATE TABLE sales.regions (name STRING) STORED AS PARQUET");
+        completed(writer, "%%sql\nINSERT INTO sales.regions VALUES ('north'), ('south')");
+
+        String reader = Athena.startIdleSession(athena);
+        String stdout = s3.read(completed(reader, "%%sql\nSELECT (SELECT sum(amount) FROM sales.orders) AS total, "
+                + "(SELECT count(*) FROM sales.regions) AS regions").result().stdOutS3Uri());
+        assertTrue(stdout.contains("|   20|      2|"), stdout);
+        assertTrue(s3.read(completed(reader, "%%sql\nSHOW TABLES IN sales").result().stdOutS3Uri()).contains("orders"));
+    }
+
+    private GetCalculationExecutionResponse completed(String sessionId, String code) {
+        GetCalculationExecutionResponse done = Athena.run(athena, sessionId, code);
+        assertEquals(CalculationExecutionState.COMPLETED, done.status().state(),
+                () -> done.status().stateChangeReason() + "\n" + s3.read(done.result().stdErrorS3Uri()));
+        return done;
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.noctua.cli;
 import io.noctua.NoctuaServer;
 import io.noctua.config.NoctuaConfig;
 import io.noctua.engine.SparkEngine;
-import io.noctua.results.EmbeddedS3Server;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -98,10 +97,8 @@ public final class ServeCommand {
         return settings;
     }
 
-    private int serve(NoctuaConfig given) {
+    private int serve(NoctuaConfig config) {
         long begin = System.nanoTime();
-        // Spark starts alongside the embedded S3 store and must know its address beforehand
-        NoctuaConfig config = given.s3Embedded() && given.s3Port() == 0 ? given.withS3Port(EmbeddedS3Server.freePort(given.httpHost())) : given;
         SparkEngine engine = SparkEngine.start(NoctuaServer.sparkProperties(config));
         NoctuaServer server;
         try {

@@ -44,6 +44,7 @@ public record NoctuaConfig(
         String s3PathStyle,
         String s3AccessKeyId,
         String s3SecretAccessKey,
+        String catalog,
         Map<String, String> spark) {
 
     public static final String EMBEDDED_ACCESS_KEY_ID = "noctua";
@@ -58,7 +59,7 @@ public record NoctuaConfig(
         d.put("http.port", new String[] {"8420", "port to listen on; 0 picks a free one"});
         d.put("http.threads", new String[] {"32", "threads serving HTTP requests"});
         d.put("http.max-request-bytes", new String[] {"1048576", "largest request body accepted; larger ones get HTTP 413"});
-        d.put("data-dir", new String[] {"noctua-data", "where the store, results and Spark's warehouse live"});
+        d.put("data-dir", new String[] {"noctua-data", "where the store, the S3 objects, the catalog and Spark's warehouse live"});
         d.put("store.url", new String[] {"jdbc:sqlite:${data-dir}/noctua.db", "JDBC URL of the store"});
         d.put("results.default-output-location", new String[] {"s3://noctua-results/", "OutputLocation of the ready Spark workgroup"});
         d.put("workgroup.spark", new String[] {"spark", "name of the Spark workgroup created on first start"});
@@ -76,6 +77,7 @@ public record NoctuaConfig(
         d.put("s3.path-style", new String[] {"auto", "bucket in the path rather than the host name: true, false, or auto (true except for AWS S3)"});
         d.put("s3.access-key-id", new String[] {"", "S3 access key; empty: " + EMBEDDED_ACCESS_KEY_ID + " for the embedded store, else the AWS default credential chain"});
         d.put("s3.secret-access-key", new String[] {"", "S3 secret key; empty: " + EMBEDDED_SECRET_ACCESS_KEY + " for the embedded store, else the AWS default credential chain"});
+        d.put("catalog", new String[] {"hive", "hive: databases and tables persist (Hive metastore on embedded Derby in ${data-dir}/metastore); in-memory: lost at restart"});
         d.put("spark.master", new String[] {"local[*]", "Spark master URL"});
         d.put("spark.ui.enabled", new String[] {"false", "Spark's web UI"});
         d.put("spark.sql.warehouse.dir", new String[] {"${data-dir}/warehouse", "where managed tables are written"});
@@ -146,6 +148,7 @@ public record NoctuaConfig(
                 oneOf(values, "s3.path-style", "auto", "true", "false"),
                 accessKeyId.isEmpty() && embedded ? EMBEDDED_ACCESS_KEY_ID : accessKeyId,
                 secretAccessKey.isEmpty() && embedded ? EMBEDDED_SECRET_ACCESS_KEY : secretAccessKey,
+                oneOf(values, "catalog", "hive", "in-memory"),
                 spark);
     }
 
@@ -177,6 +180,11 @@ public record NoctuaConfig(
         return text;
     }
 
+    /** Where the Hive metastore's Derby database lives, when {@code catalog=hive}. */
+    public Path metastoreDir() {
+        return dataDir.resolve("metastore");
+    }
+
     /** Where the embedded S3 store listens, once its port is known (not 0). */
     public URI embeddedS3Endpoint() {
         if (s3Port == 0) {
@@ -196,12 +204,6 @@ public record NoctuaConfig(
                 s3SecretAccessKey.isEmpty() ? null : s3SecretAccessKey);
     }
 
-    /** With the embedded S3 store's port fixed, e.g. to a free port chosen before it starts. */
-    public NoctuaConfig withS3Port(int port) {
-        return new NoctuaConfig(httpHost, httpPort, httpThreads, httpMaxRequestBytes, dataDir, storeUrl, defaultOutputLocation, sparkWorkGroup,
-                sessionDefaultIdleTimeoutMinutes, sessionMinute, sessionIdleCheckInterval, calculationStopGrace, pythonExecutable, pythonWarmWorkers,
-                s3Embedded, s3Dir, port, s3Endpoint, s3Region, s3PathStyle, s3AccessKeyId, s3SecretAccessKey, spark);
-    }
 
     private static int integer(Map<String, String> values, String key, int min, int max) {
         String text = values.get(key);

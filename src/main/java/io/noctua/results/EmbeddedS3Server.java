@@ -35,25 +35,40 @@ public final class EmbeddedS3Server implements AutoCloseable {
      * waits until it answers.
      */
     public static EmbeddedS3Server start(Path jar, Path root, Path workDir, String host, int port, String accessKeyId, String secretAccessKey) {
+        try {
+            Files.createDirectories(root);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + root + ": " + e.getMessage(), e);
+        }
+        return start(jar, List.of("jclouds.provider=filesystem", "jclouds.filesystem.basedir=" + root.toAbsolutePath()), workDir, host, port,
+                accessKeyId, secretAccessKey);
+    }
+
+    /** Starts s3proxy keeping objects in its memory only: real S3 semantics, nothing kept; for tests. */
+    public static EmbeddedS3Server startInMemory(Path jar, Path workDir, String host, int port, String accessKeyId, String secretAccessKey) {
+        return start(jar, List.of("jclouds.provider=transient"), workDir, host, port, accessKeyId, secretAccessKey);
+    }
+
+    private static EmbeddedS3Server start(Path jar, List<String> backend, Path workDir, String host, int port, String accessKeyId,
+                                          String secretAccessKey) {
         requireNonNull(jar, "jar is null");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("the embedded S3 store needs " + jar + " (built by 'mvn package' or './noctua'); "
                     + "or set s3.embedded=false");
         }
         try {
-            Files.createDirectories(root);
             Files.createDirectories(workDir);
             int chosen = port == 0 ? freePort(host) : port;
             String endpoint = "http://" + host + ":" + chosen;
             Path properties = workDir.resolve("s3proxy.properties");
-            Files.writeString(properties, String.join("\n",
+            List<String> lines = new java.util.ArrayList<>(List.of(
                     "s3proxy.endpoint=" + endpoint,
                     "s3proxy.authorization=aws-v2-or-v4",
                     "s3proxy.identity=" + accessKeyId,
-                    "s3proxy.credential=" + secretAccessKey,
-                    "jclouds.provider=filesystem",
-                    "jclouds.filesystem.basedir=" + root.toAbsolutePath(),
-                    ""));
+                    "s3proxy.credential=" + secretAccessKey));
+            lines.addAll(backend);
+            Files.write(properties, lines);
             Path launcher = workDir.resolve("S3ProxyLauncher.java");
             try (InputStream in = EmbeddedS3Server.class.getResourceAsStream("S3ProxyLauncher.java")) {
                 Files.copy(requireNonNull(in, "S3ProxyLauncher.java is missing from the classpath"), launcher, StandardCopyOption.REPLACE_EXISTING);

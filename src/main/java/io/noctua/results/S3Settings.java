@@ -58,10 +58,12 @@ public record S3Settings(Optional<URI> endpoint, String region, boolean pathStyl
         else {
             properties.put("spark.hadoop.fs.s3a.aws.credentials.provider", "com.amazonaws.auth.DefaultAWSCredentialsProviderChain");
         }
+        // measured against a closed port: S3A's defaults retry for more than 10 minutes; these fail in seconds
         properties.put("spark.hadoop.fs.s3a.connection.establish.timeout", "5000");
-        properties.put("spark.hadoop.fs.s3a.attempts.maximum", "2");
+        properties.put("spark.hadoop.fs.s3a.connection.timeout", "30000");
+        properties.put("spark.hadoop.fs.s3a.attempts.maximum", "0");
         properties.put("spark.hadoop.fs.s3a.retry.limit", "2");
-        properties.put("spark.hadoop.fs.s3a.retry.interval", "200ms");
+        properties.put("spark.hadoop.fs.s3a.retry.interval", "500ms");
         return properties;
     }
 }

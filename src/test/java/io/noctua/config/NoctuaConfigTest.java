@@ -40,6 +40,8 @@ class NoctuaConfigTest {
         assertEquals("noctua-secret-key", config.s3SecretAccessKey());
         assertEquals(new S3Settings(Optional.of(URI.create("http://127.0.0.1:8421")), "us-east-1", true, "noctua", "noctua-secret-key"),
                 config.s3Settings(Optional.empty()));
+        assertEquals("hive", config.catalog());
+        assertEquals(Path.of("noctua-data/metastore"), config.metastoreDir());
         assertEquals(Map.of("spark.master", "local[*]", "spark.ui.enabled", "false", "spark.sql.warehouse.dir", "noctua-data/warehouse"),
                 config.spark());
     }
@@ -84,7 +86,7 @@ class NoctuaConfigTest {
 
     @Test
     void badSettingsSayWhatIsWrong() {
-        assertEquals("unknown setting 'http.prot'; known settings: calculation.stop-grace, data-dir, http.host, http.max-request-bytes, "
+        assertEquals("unknown setting 'http.prot'; known settings: calculation.stop-grace, catalog, data-dir, http.host, http.max-request-bytes, "
                         + "http.port, http.threads, python.executable, python.warm-workers, results.default-output-location, s3.access-key-id, s3.dir, s3.embedded, s3.endpoint, s3.path-style, s3.port, s3.region, "
                         + "s3.secret-access-key, session.default-idle-timeout-minutes, "
                         + "session.idle-check-interval, session.minute, spark.master, spark.sql.warehouse.dir, spark.ui.enabled, store.url, workgroup.spark",

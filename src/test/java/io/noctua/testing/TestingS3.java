@@ -1,20 +1,28 @@
 package io.noctua.testing;
 
 import io.noctua.results.EmbeddedS3Server;
+import io.noctua.results.S3Location;
 import io.noctua.results.S3Settings;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * One S3-compatible server for the whole test run, separate from any server under test, which the
- * test servers and the shared Spark engine are pointed at by configuration ({@code s3.embedded=false},
- * {@code s3.endpoint=...}): the path a deployment against MinIO or AWS S3 takes.
+ * test servers and the shared Spark engine reach by configuration ({@code s3.embedded=false},
+ * {@code s3.endpoint=...}, keys): the path a deployment against MinIO or AWS S3 takes, S3A included.
+ * It is s3proxy with its in-memory backend, which keeps S3's semantics (the filesystem backend
+ * behind the embedded store turns folders into keys).
  */
 public final class TestingS3 {
     public static final String ACCESS_KEY_ID = "test-store-key";
@@ -23,21 +31,27 @@ public final class TestingS3 {
     private static TestingS3 shared;
 
     private final EmbeddedS3Server server;
-    private final Path root;
+    private final S3Client client;
 
-    private TestingS3(EmbeddedS3Server server, Path root) {
+    private TestingS3(EmbeddedS3Server server) {
         this.server = server;
-        this.root = root;
+        this.client = S3Client.builder()
+                .endpointOverride(URI.create(server.endpoint()))
+                .region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY_ID, SECRET_ACCESS_KEY)))
+                .build();
     }
 
     /** Started on first use with the bucket {@code noctua-results}; stopped when the JVM exits. */
     public static synchronized TestingS3 shared() {
         if (shared == null) {
-            Path root = TestingServer.temporaryDirectory("noctua-test-s3-");
-            EmbeddedS3Server server = EmbeddedS3Server.start(EmbeddedS3Server.bundledJar(), root.resolve("data"), root.resolve("work"),
-                    "127.0.0.1", 0, ACCESS_KEY_ID, SECRET_ACCESS_KEY);
+            EmbeddedS3Server server = EmbeddedS3Server.startInMemory(EmbeddedS3Server.bundledJar(),
+                    TestingServer.temporaryDirectory("noctua-test-s3-"), "127.0.0.1", 0, ACCESS_KEY_ID, SECRET_ACCESS_KEY);
             Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-            shared = new TestingS3(server, root.resolve("data"));
+            shared = new TestingS3(server);
             shared.createBucket("noctua-results");
         }
         return shared;
@@ -60,13 +74,18 @@ public final class TestingS3 {
         return new S3Settings(Optional.of(endpoint()), "us-east-1", true, ACCESS_KEY_ID, SECRET_ACCESS_KEY);
     }
 
-    /** A bucket is a directory to the store's filesystem backend. */
     public void createBucket(String bucket) {
-        try {
-            Files.createDirectories(root.resolve(bucket));
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        client.createBucket(r -> r.bucket(bucket));
+    }
+
+    public String read(String s3Uri) {
+        S3Location location = S3Location.parse(s3Uri);
+        return client.getObjectAsBytes(r -> r.bucket(location.bucket()).key(location.key())).asString(StandardCharsets.UTF_8);
+    }
+
+    /** The keys under {@code prefix}, folder markers left out. */
+    public List<String> keys(String bucket, String prefix) {
+        return client.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents().stream()
+                .map(S3Object::key).filter(key -> !key.endsWith("/")).sorted().toList();
     }
 }

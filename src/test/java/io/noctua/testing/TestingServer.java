@@ -2,6 +2,7 @@ package io.noctua.testing;
 
 import io.noctua.NoctuaServer;
 import io.noctua.config.NoctuaConfig;
+import io.noctua.engine.HiveMetastore;
 import io.noctua.engine.SparkEngine;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -41,6 +42,7 @@ public final class TestingServer implements AutoCloseable {
         if (sharedEngine == null) {
             Path warehouse = temporaryDirectory("noctua-warehouse-");
             Map<String, String> conf = new HashMap<>(TestingS3.shared().settings().sparkProperties());
+            conf.putAll(HiveMetastore.sparkProperties(warehouse.resolveSibling(warehouse.getFileName() + "-metastore")));
             conf.putAll(Map.of(
                     "spark.master", "local[2]",
                     "spark.ui.enabled", "false",
