@@ -13,11 +13,11 @@ import io.noctua.engine.python.PythonWorkers;
 import io.noctua.protocol.AthenaHttpHandler;
 import io.noctua.protocol.Operation;
 import io.noctua.protocol.ShapeValidator;
+import io.noctua.results.EmbeddedResultStore;
 import io.noctua.results.EmbeddedS3Server;
 import io.noctua.results.ResultStore;
 import io.noctua.results.S3Location;
 import io.noctua.results.S3ResultStore;
-import io.noctua.results.S3Settings;
 import io.noctua.session.SessionService;
 import io.noctua.store.Database;
 import io.noctua.store.JdbcCalculationStore;
@@ -28,7 +28,6 @@ import io.noctua.workgroup.WorkGroupService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -63,7 +62,7 @@ public final class NoctuaServer implements AutoCloseable {
 
     private final NoctuaConfig config;
     private final Database database;
-    private final S3ResultStore results;
+    private final ResultStore results;
     private final PythonWorkers pythonWorkers;
     private final EmbeddedS3Server s3;
     private final SessionService sessions;
@@ -81,9 +80,13 @@ public final class NoctuaServer implements AutoCloseable {
         JdbcWorkGroupStore workGroupStore = new JdbcWorkGroupStore(database);
         JdbcSessionStore sessionStore = new JdbcSessionStore(database);
         this.s3 = config.s3Embedded() ? startEmbeddedS3(config) : null;
-        this.results = new S3ResultStore(config.s3Settings(s3Endpoint().map(URI::create)));
-        if (s3 == null) {
-            checkOutputBucketLater(config.defaultOutputLocation());
+        if (s3 != null) {
+            this.results = new EmbeddedResultStore(config.s3Dir(), s3.endpoint());
+        }
+        else {
+            S3ResultStore store = new S3ResultStore(config.s3Settings());
+            this.results = store;
+            checkOutputBucketLater(store, config.defaultOutputLocation());
         }
         this.pythonWorkers = PythonWorkers.start(config.pythonExecutable(), config.dataDir().resolve("python"), config.pythonWarmWorkers());
         this.sessions = new SessionService(sessionStore, workGroupStore, engine, pythonWorkers, clock, new SessionService.Settings(
@@ -117,7 +120,7 @@ public final class NoctuaServer implements AutoCloseable {
     public static Map<String, String> sparkProperties(NoctuaConfig config) {
         Map<String, String> properties = new LinkedHashMap<>(config.s3Embedded()
                 ? EmbeddedS3FileSystem.sparkProperties(config.s3Dir())
-                : config.s3Settings(Optional.empty()).sparkProperties());
+                : config.s3Settings().sparkProperties());
         if (config.catalog().equals("hive")) {
             properties.putAll(HiveMetastore.sparkProperties(config.metastoreDir()));
         }
@@ -136,7 +139,7 @@ public final class NoctuaServer implements AutoCloseable {
      * Another store may be down at start and come up later, so its output bucket is checked in the
      * background and only logged; calculations fail with the reason while it stays unreachable.
      */
-    private void checkOutputBucketLater(String outputLocation) {
+    private static void checkOutputBucketLater(S3ResultStore results, String outputLocation) {
         Thread check = new Thread(() -> {
             String bucket = S3Location.parse(outputLocation).bucket();
             try {

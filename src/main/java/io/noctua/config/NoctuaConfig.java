@@ -193,12 +193,9 @@ public record NoctuaConfig(
         return URI.create("http://" + httpHost + ":" + s3Port);
     }
 
-    /**
-     * How results and {@code s3://} data reach the S3 store: the embedded one at {@code embedded}
-     * (where it listens), or the configured endpoint or AWS S3.
-     */
-    public S3Settings s3Settings(Optional<URI> embedded) {
-        Optional<URI> endpoint = s3Embedded ? Optional.of(embedded.orElseGet(this::embeddedS3Endpoint)) : s3Endpoint;
+    /** How an S3 client reaches the S3 store: the embedded one (on a fixed port), or the configured endpoint or AWS S3. */
+    public S3Settings s3Settings() {
+        Optional<URI> endpoint = s3Embedded ? Optional.of(embeddedS3Endpoint()) : s3Endpoint;
         boolean pathStyle = s3PathStyle.equals("auto") ? endpoint.isPresent() : Boolean.parseBoolean(s3PathStyle);
         return new S3Settings(endpoint, s3Region, pathStyle, s3AccessKeyId.isEmpty() ? null : s3AccessKeyId,
                 s3SecretAccessKey.isEmpty() ? null : s3SecretAccessKey);

@@ -3,7 +3,7 @@ package io.noctua.results;
 import java.util.List;
 
 /** Where calculation outputs (stdout, stderr, result files) are written, addressed by {@code s3://} URI. */
-public interface ResultStore {
+public interface ResultStore extends AutoCloseable {
     /** One object to write. */
     record ResultObject(S3Location location, byte[] content, String contentType) {
     }
@@ -16,4 +16,8 @@ public interface ResultStore {
 
     /** A short description for the banner and for error messages. */
     String describe();
+
+    @Override
+    default void close() {
+    }
 }

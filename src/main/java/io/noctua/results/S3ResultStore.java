@@ -28,7 +28,7 @@ import static java.util.Objects.requireNonNull;
  * Writes calculation outputs through the S3 API with the AWS SDK. Calls are bounded in time, so an
  * unreachable store fails the calculation with a reason within seconds rather than hanging it.
  */
-public final class S3ResultStore implements ResultStore, AutoCloseable {
+public final class S3ResultStore implements ResultStore {
     private final S3Settings settings;
     private final S3Client client;
     private final ExecutorService writers = Executors.newCachedThreadPool(runnable -> {

@@ -39,7 +39,7 @@ class NoctuaConfigTest {
         assertEquals("noctua", config.s3AccessKeyId());
         assertEquals("noctua-secret-key", config.s3SecretAccessKey());
         assertEquals(new S3Settings(Optional.of(URI.create("http://127.0.0.1:8421")), "us-east-1", true, "noctua", "noctua-secret-key"),
-                config.s3Settings(Optional.empty()));
+                config.s3Settings());
         assertEquals("hive", config.catalog());
         assertEquals(Path.of("noctua-data/metastore"), config.metastoreDir());
         assertEquals(Map.of("spark.master", "local[*]", "spark.ui.enabled", "false", "spark.sql.warehouse.dir", "noctua-data/warehouse"),
@@ -60,10 +60,10 @@ class NoctuaConfigTest {
         NoctuaConfig minio = NoctuaConfig.from(Map.of("s3.embedded", "false", "s3.endpoint", "http://minio.internal:9000",
                 "s3.access-key-id", "minio", "s3.secret-access-key", "minio123"));
         assertEquals(new S3Settings(Optional.of(URI.create("http://minio.internal:9000")), "us-east-1", true, "minio", "minio123"),
-                minio.s3Settings(Optional.empty()));
+                minio.s3Settings());
 
         NoctuaConfig aws = NoctuaConfig.from(Map.of("s3.embedded", "false", "s3.region", "eu-west-1"));
-        S3Settings settings = aws.s3Settings(Optional.empty());
+        S3Settings settings = aws.s3Settings();
         assertEquals(new S3Settings(Optional.empty(), "eu-west-1", false, null, null), settings);
         assertEquals("AWS S3 (eu-west-1)", settings.describe());
         assertEquals("com.amazonaws.auth.DefaultAWSCredentialsProviderChain", settings.sparkProperties().get("spark.hadoop.fs.s3a.aws.credentials.provider"));
