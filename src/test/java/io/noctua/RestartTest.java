@@ -3,6 +3,7 @@ package io.noctua;
 import io.noctua.config.NoctuaConfig;
 import io.noctua.results.S3Location;
 import io.noctua.testing.Athena;
+import io.noctua.testing.TestingS3;
 import io.noctua.testing.TestingServer;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.athena.AthenaClient;
@@ -10,11 +11,6 @@ import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
 import software.amazon.awssdk.services.athena.model.GetCalculationExecutionResponse;
 import software.amazon.awssdk.services.athena.model.GetSessionResponse;
 import software.amazon.awssdk.services.athena.model.SessionState;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -143,7 +139,8 @@ class RestartTest {
                     + "(SELECT max(a) FROM shop.hive_format) AS hive");
             assertEquals(CalculationExecutionState.COMPLETED, done.status().state(), done.status().stateChangeReason());
 
-            try (S3Client s3 = embeddedStoreClient(awaitBanner(second, dataDir, "s3"))) {
+            try (S3Client s3 = TestingS3.client(java.net.URI.create(awaitBanner(second, dataDir, "s3")),
+                    NoctuaConfig.EMBEDDED_ACCESS_KEY_ID, NoctuaConfig.EMBEDDED_SECRET_ACCESS_KEY)) {
                 String stdout = read(s3, done.result().stdOutS3Uri());
                 assertTrue(stdout.contains("|    60|     2|   7|"), stdout);
                 List<String> events = s3.listObjectsV2(r -> r.bucket("lake").prefix("events/")).contents().stream()
@@ -155,18 +152,6 @@ class RestartTest {
             second.destroy();
             second.waitFor(30, TimeUnit.SECONDS);
         }
-    }
-
-    private static S3Client embeddedStoreClient(String endpoint) {
-        return S3Client.builder()
-                .endpointOverride(java.net.URI.create(endpoint))
-                .region(Region.US_EAST_1)
-                .forcePathStyle(true)
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                        NoctuaConfig.EMBEDDED_ACCESS_KEY_ID, NoctuaConfig.EMBEDDED_SECRET_ACCESS_KEY)))
-                .build();
     }
 
     private static String read(S3Client s3, String uri) {

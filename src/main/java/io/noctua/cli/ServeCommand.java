@@ -162,7 +162,7 @@ public final class ServeCommand {
                 """.formatted(endpoint, workGroup, config.dataDir().toAbsolutePath(), config.defaultOutputLocation(),
                 server.results().describe(), server.s3Endpoint()
                         .map(s3 -> "\n  s3         " + s3 + "   (access key " + config.s3AccessKeyId() + ", secret key "
-                                + config.s3SecretAccessKey() + ", files under " + config.s3Dir().toAbsolutePath() + ")")
+                                + config.s3SecretAccessKey() + "): results and s3:// data are readable here")
                         .orElse(""));
     }
 

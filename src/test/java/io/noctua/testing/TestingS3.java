@@ -35,13 +35,18 @@ public final class TestingS3 {
 
     private TestingS3(EmbeddedS3Server server) {
         this.server = server;
-        this.client = S3Client.builder()
-                .endpointOverride(URI.create(server.endpoint()))
+        this.client = client(URI.create(server.endpoint()), ACCESS_KEY_ID, SECRET_ACCESS_KEY);
+    }
+
+    /** An S3 client for an s3proxy at {@code endpoint}, which takes no CRC32 checksum headers. */
+    public static S3Client client(URI endpoint, String accessKeyId, String secretAccessKey) {
+        return S3Client.builder()
+                .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
                 .forcePathStyle(true)
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY_ID, SECRET_ACCESS_KEY)))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
                 .build();
     }
 
