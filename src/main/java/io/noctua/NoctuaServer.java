@@ -6,6 +6,7 @@ import io.noctua.api.SessionShapes;
 import io.noctua.api.WorkGroupShapes;
 import io.noctua.calculation.CalculationService;
 import io.noctua.config.NoctuaConfig;
+import io.noctua.console.ConsoleHandler;
 import io.noctua.engine.EmbeddedS3FileSystem;
 import io.noctua.engine.HiveMetastore;
 import io.noctua.engine.SparkEngine;
@@ -108,6 +109,7 @@ public final class NoctuaServer implements AutoCloseable {
         this.httpThreads = Executors.newFixedThreadPool(config.httpThreads(), SessionService.daemon("http"));
         this.http = HttpServer.create(new InetSocketAddress(config.httpHost(), config.httpPort()), 256);
         http.createContext("/", new AthenaHttpHandler(operations(), ShapeValidator.load(), config.httpMaxRequestBytes()));
+        http.createContext(ConsoleHandler.PATH, new ConsoleHandler(results));
         http.setExecutor(httpThreads);
         this.reaper = Executors.newSingleThreadScheduledExecutor(SessionService.daemon("idle-sessions"));
     }

@@ -143,6 +143,7 @@ public final class ServeCommand {
         return """
                 Noctua is serving Amazon Athena's Spark calculation API.
                   endpoint   %1$s   (any region, any credentials)
+                  console    %1$s/console   (sessions and calculations in the browser)
                   workgroup  %2$s   (PySpark engine version 3, ready to use)
                   data       %3$s
                   results    %4$s   on %5$s%6$s

@@ -11,7 +11,7 @@ public interface ResultStore extends AutoCloseable {
     /** Writes all of {@code objects}, in parallel where the store allows; returns once all are stored or throws. */
     void write(List<ResultObject> objects);
 
-    /** Reads back what was written; used by tests and tools. */
+    /** Reads back what was written; the web console shows outputs through it. */
     byte[] read(S3Location location);
 
     /** A short description for the banner and for error messages. */
