@@ -40,10 +40,14 @@ public final class Browser implements AutoCloseable {
             checked = true;
             try {
                 Path script = Path.of("tools", "install-chromium.sh").toAbsolutePath();
-                Process install = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true).start();
-                String said = new String(install.getInputStream().readAllBytes()).strip();
-                if (install.waitFor() != 0) {
-                    missing = "chromium and chromium-driver are not available: " + said;
+                Path log = Files.createTempFile("install-chromium-", ".log");
+                Process install = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                if (!install.waitFor(10, java.util.concurrent.TimeUnit.MINUTES)) {
+                    install.destroyForcibly();
+                    missing = "installing chromium took more than 10 minutes; see " + log;
+                }
+                else if (install.exitValue() != 0) {
+                    missing = "chromium and chromium-driver are not available: " + Files.readString(log).strip();
                 }
             }
             catch (IOException | InterruptedException e) {
