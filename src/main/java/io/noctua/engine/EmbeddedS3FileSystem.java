@@ -183,20 +183,7 @@ public final class EmbeddedS3FileSystem extends FilterFileSystem {
 
     @Override
     public RemoteIterator<FileStatus> listStatusIterator(Path path) throws IOException {
-        FileStatus[] statuses = listStatus(path);
-        return new RemoteIterator<>() {
-            private int next;
-
-            @Override
-            public boolean hasNext() {
-                return next < statuses.length;
-            }
-
-            @Override
-            public FileStatus next() {
-                return statuses[next++];
-            }
-        };
+        return iterator(List.of(listStatus(path)));
     }
 
     @Override
@@ -212,17 +199,24 @@ public final class EmbeddedS3FileSystem extends FilterFileSystem {
                 located.add(new LocatedFileStatus(status, status.isFile() ? getFileBlockLocations(status, 0, status.getLen()) : null));
             }
         }
+        return iterator(located);
+    }
+
+    private static <T> RemoteIterator<T> iterator(List<T> items) {
         return new RemoteIterator<>() {
             private int next;
 
             @Override
             public boolean hasNext() {
-                return next < located.size();
+                return next < items.size();
             }
 
             @Override
-            public LocatedFileStatus next() {
-                return located.get(next++);
+            public T next() {
+                if (next >= items.size()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return items.get(next++);
             }
         };
     }
