@@ -79,6 +79,8 @@ class ConsoleBrowserTest {
         String table = browser.text(browser.findAll("#calculation-list > li:first-child pre.stdout").get(0));
         assertTrue(table.contains("|answer|region|") && table.contains("|    42| north|"), table);
         assertTrue(browser.text(sql).contains("SELECT 6 * 7 AS answer"));
+        String usage = browser.text(browser.await("#session-list li.selected .usage", Duration.ofSeconds(10)));
+        assertTrue(usage.matches("DPU \\d+\\.\\d s\\s*·?\\s*1 executor"), usage);
 
         run(LONG_SQL.replace("%%sql\n", "%%sql\n-- long\n"), "RUNNING");
         String longId = firstCalculationId();

@@ -13,6 +13,7 @@ const state = {
   code: new Map(),      // calculation id -> code block
   outputs: new Map(),   // calculation id -> {stdout, stderr, result}
   items: new Map(),     // calculation id -> its <li>
+  sessionFacts: new Map(), // session id -> {dpu, executors, ended}; an ended session's are kept
   busy: false,
 };
 
@@ -119,19 +120,44 @@ async function loadWorkGroups() {
   select.value = state.workGroup;
 }
 
+/** DPU time and executor count of a listed session: asked again while it lives, once after it ended. */
+async function sessionFacts(session) {
+  const known = state.sessionFacts.get(session.SessionId);
+  if (known && known.ended) return known;
+  const ended = ENDED_SESSION.has(session.Status.State);
+  const [details, executors] = await Promise.all([
+    athena('GetSession', { SessionId: session.SessionId }),
+    ended ? Promise.resolve({ ExecutorsSummary: [] })
+      : athena('ListExecutors', { SessionId: session.SessionId, MaxResults: 100 }).catch(() => ({ ExecutorsSummary: [] })),
+  ]);
+  const dpu = details.Statistics ? details.Statistics.DpuExecutionInMillis : undefined;
+  const facts = { dpu, executors: (executors.ExecutorsSummary || []).length, ended };
+  state.sessionFacts.set(session.SessionId, facts);
+  return facts;
+}
+
+function dpuText(millis) {
+  return millis === undefined || millis === null ? '-' : (millis / 1000).toFixed(1) + ' s';
+}
+
 async function refreshSessions() {
   const answer = await athena('ListSessions', { WorkGroup: state.workGroup, MaxResults: 100 });
   const sessions = (answer.Sessions || []).sort((a, b) => b.Status.StartDateTime - a.Status.StartDateTime);
+  const facts = await Promise.all(sessions.slice(0, 30).map(sessionFacts));
   $('sessions-empty').hidden = sessions.length > 0;
   const list = $('session-list');
-  list.replaceChildren(...sessions.map((s) => el('li', {
+  list.replaceChildren(...sessions.map((s, index) => el('li', {
     class: s.SessionId === state.sessionId ? 'selected' : '',
     'data-session': s.SessionId,
     onclick: () => selectSession(s.SessionId),
   },
   el('div', { class: 'id' }, s.SessionId),
   el('div', { class: 'meta' }, badge(s.Status.State), el('span', {}, age(s.Status.StartDateTime)),
-    s.Description ? el('span', { class: 'description' }, s.Description) : null))));
+    s.Description ? el('span', { class: 'description' }, s.Description) : null),
+  facts[index] ? el('div', { class: 'meta usage' },
+    el('span', { class: 'dpu' }, 'DPU ' + dpuText(facts[index].dpu)),
+    facts[index].ended ? null : el('span', { class: 'executors' }, facts[index].executors + ' executor' + (facts[index].executors === 1 ? '' : 's')))
+    : null)));
 }
 
 async function startSession() {
@@ -176,7 +202,7 @@ async function refreshSession() {
   const facts = [
     ['State', badge(status.State)],
     ['Started', time(status.StartDateTime)],
-    ['DPU time', dpu === undefined ? '-' : (dpu / 1000).toFixed(1) + ' s'],
+    ['DPU time', dpuText(dpu)],
     ['Executors', executors],
     ['Engine', session.EngineVersion || '-'],
   ];
