@@ -142,6 +142,13 @@ class CliTest {
     }
 
     @Test
+    void anUnknownSessionIsRefusedInTheServersWords() throws Exception {
+        Outcome refused = noctua("run", "--session", "no-such-session", "-e", "1");
+        assertEquals(1, refused.exitCode());
+        assertTrue(refused.stderr().startsWith("noctua run: ") && refused.stderr().contains("no-such-session"), refused.stderr());
+    }
+
+    @Test
     void badUsageExitsTwoWithTheUsage() throws Exception {
         Outcome neither = noctua("run");
         assertEquals(2, neither.exitCode());

@@ -2,6 +2,7 @@ package io.noctua.cli;
 
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.athena.model.AthenaException;
 import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
 import software.amazon.awssdk.services.athena.model.GetCalculationExecutionResponse;
 import software.amazon.awssdk.services.athena.model.SessionState;
@@ -63,8 +64,8 @@ public final class RunCommand {
                 stdout goes to stdout, its stderr and the reason it failed to stderr, and a result that
                 stdout does not already show is printed after stdout. Ctrl-C stops the calculation.
 
-                Exit code: 0 COMPLETED, 1 FAILED, 3 CANCELED, 130 stopped by Ctrl-C, 2 bad usage,
-                4 the server or the store could not be reached.
+                Exit code: 0 COMPLETED, 1 FAILED (or refused by the server), 3 CANCELED, 130 stopped by
+                Ctrl-C, 2 bad usage, 4 the server could not be reached.
 
                 Options:
                   -e CODE               the code to run, instead of FILE
@@ -93,6 +94,11 @@ public final class RunCommand {
         }
         try (AthenaClient athena = connection.athena(); S3Client s3 = connection.s3()) {
             return new Run(athena, s3, request, connection).execute();
+        }
+        catch (AthenaException e) {
+            // the server answered: an unknown session, a session that is not IDLE, a bad request...
+            err.println("noctua run: " + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()));
+            return FAILED;
         }
         catch (SdkException e) {
             err.println("noctua run: " + e.getMessage());
