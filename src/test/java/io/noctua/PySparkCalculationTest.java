@@ -43,17 +43,10 @@ class PySparkCalculationTest {
         return server.readResult(done.result().stdOutS3Uri());
     }
 
-    private GetCalculationExecutionResponse completed(String sessionId, String code) {
-        GetCalculationExecutionResponse done = Athena.run(athena, sessionId, code);
-        assertEquals(CalculationExecutionState.COMPLETED, done.status().state(),
-                () -> done.status().stateChangeReason() + "\n" + server.readResult(done.result().stdErrorS3Uri()));
-        return done;
-    }
-
     @Test
     void dataFramesRunOnTheSessionsSparkWithProgressFromSpark() {
         String sessionId = Athena.startIdleSession(athena);
-        GetCalculationExecutionResponse done = completed(sessionId, "df = spark.range(5).selectExpr('id * 2 AS doubled')\ndf.show()\ndf.count()");
+        GetCalculationExecutionResponse done = server.runCompleted(sessionId, "df = spark.range(5).selectExpr('id * 2 AS doubled')\ndf.show()\ndf.count()");
 
         assertEquals("+-------+\n|doubled|\n+-------+\n|      0|\n|      2|\n|      4|\n|      6|\n|      8|\n+-------+\n\n", stdout(done));
         assertEquals("{\"text/plain\":\"5\"}", server.readResult(done.result().resultS3Uri() + "result.json"));
@@ -63,9 +56,9 @@ class PySparkCalculationTest {
     @Test
     void temporaryViewsAreSharedWithSqlCellsOfTheSameSessionOnly() {
         String sessionId = Athena.startIdleSession(athena);
-        completed(sessionId, "spark.createDataFrame([(1, 'a'), (2, 'b')], ['n', 's']).createOrReplaceTempView('letters')");
-        assertTrue(stdout(completed(sessionId, "%%sql\nSELECT s FROM letters WHERE n = 2")).contains("|  b|"));
-        assertEquals("[Row(total=3)]\n", stdout(completed(sessionId, "print(spark.sql('SELECT sum(n) AS total FROM letters').collect())")));
+        server.runCompleted(sessionId, "spark.createDataFrame([(1, 'a'), (2, 'b')], ['n', 's']).createOrReplaceTempView('letters')");
+        assertTrue(stdout(server.runCompleted(sessionId, "%%sql\nSELECT s FROM letters WHERE n = 2")).contains("|  b|"));
+        assertEquals("[Row(total=3)]\n", stdout(server.runCompleted(sessionId, "print(spark.sql('SELECT sum(n) AS total FROM letters').collect())")));
 
         String other = Athena.startIdleSession(athena);
         assertEquals(CalculationExecutionState.FAILED, Athena.run(athena, other, "spark.table('letters').count()").status().state());
@@ -75,18 +68,18 @@ class PySparkCalculationTest {
     void dataFramesWriteS3PathsAndTablesThatOtherSessionsRead() {
         TestingS3.shared().createBucket("pyspark-data");
         String writer = Athena.startIdleSession(athena);
-        completed(writer, "spark.range(6).selectExpr('id', 'id % 2 AS odd').write.mode('overwrite').parquet('s3://pyspark-data/numbers')\n"
+        server.runCompleted(writer, "spark.range(6).selectExpr('id', 'id % 2 AS odd').write.mode('overwrite').parquet('s3://pyspark-data/numbers')\n"
                 + "spark.range(4).write.mode('overwrite').saveAsTable('py_numbers')");
 
         String reader = Athena.startIdleSession(athena);
-        assertEquals("3 4\n", stdout(completed(reader,
+        assertEquals("3 4\n", stdout(server.runCompleted(reader,
                 "print(spark.read.parquet('s3a://pyspark-data/numbers').where('odd = 1').count(), spark.table('py_numbers').count())")));
     }
 
     @Test
     void pythonUdfsRunInSparksPythonWorkers() {
         String sessionId = Athena.startIdleSession(athena);
-        GetCalculationExecutionResponse done = completed(sessionId,
+        GetCalculationExecutionResponse done = server.runCompleted(sessionId,
                 "from pyspark.sql.functions import udf\n@udf('int')\ndef plus_one(x):\n    return x + 1\n"
                         + "print([r[0] for r in spark.range(3).select(plus_one('id')).collect()])");
         assertEquals("[1, 2, 3]\n", stdout(done));
@@ -105,20 +98,20 @@ class PySparkCalculationTest {
     @Test
     void stopCancelsALongSparkJobStartedFromPythonAndTheSessionGoesOn() {
         String sessionId = Athena.startIdleSession(athena);
-        completed(sessionId, "kept = 7");
+        server.runCompleted(sessionId, "kept = 7");
         String calculationId = Athena.startCalculation(athena, sessionId,
                 "spark.range(1).selectExpr(\"reflect('java.lang.Thread', 'sleep', cast(60000 as bigint))\").collect()");
         Athena.await(() -> athena.getCalculationExecutionStatus(r -> r.calculationExecutionId(calculationId)).statistics().progress()
                 .matches("\\d+% \\(\\d+/[1-9].*"), "the Spark job to start", Duration.ofSeconds(30));
 
         Athena.assertStopCancels(athena, sessionId, calculationId);
-        assertEquals("7 [Row(one=1)]\n", stdout(completed(sessionId, "print(kept, spark.sql('SELECT 1 AS one').collect())")));
+        assertEquals("7 [Row(one=1)]\n", stdout(server.runCompleted(sessionId, "print(kept, spark.sql('SELECT 1 AS one').collect())")));
     }
 
     @Test
     void setLogLevelReachesSpark() {
         String sessionId = Athena.startIdleSession(athena);
-        String shown = stdout(completed(sessionId, "%set_log_level WARN"));
+        String shown = stdout(server.runCompleted(sessionId, "%set_log_level WARN"));
         assertEquals("Spark's log level is WARN (for the whole Noctua server: its sessions share one SparkContext)\n", shown);
     }
 }

@@ -1,7 +1,6 @@
 package io.noctua;
 
 import io.noctua.config.NoctuaConfig;
-import io.noctua.results.S3Location;
 import io.noctua.testing.Athena;
 import io.noctua.testing.TestingS3;
 import io.noctua.testing.TestingServer;
@@ -15,7 +14,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -141,7 +139,7 @@ class RestartTest {
 
             try (S3Client s3 = TestingS3.client(java.net.URI.create(awaitBanner(second, dataDir, "s3")),
                     NoctuaConfig.EMBEDDED_ACCESS_KEY_ID, NoctuaConfig.EMBEDDED_SECRET_ACCESS_KEY)) {
-                String stdout = read(s3, done.result().stdOutS3Uri());
+                String stdout = TestingS3.read(s3, done.result().stdOutS3Uri());
                 assertTrue(stdout.contains("|    60|     2|   7|"), stdout);
                 List<String> events = s3.listObjectsV2(r -> r.bucket("lake").prefix("events/")).contents().stream()
                         .map(S3Object::key).filter(key -> key.endsWith(".parquet")).toList();
@@ -152,11 +150,6 @@ class RestartTest {
             second.destroy();
             second.waitFor(30, TimeUnit.SECONDS);
         }
-    }
-
-    private static String read(S3Client s3, String uri) {
-        S3Location location = S3Location.parse(uri);
-        return s3.getObjectAsBytes(r -> r.bucket(location.bucket()).key(location.key())).asString(StandardCharsets.UTF_8);
     }
 
     /** The URL the banner prints on the line starting with {@code label}. */

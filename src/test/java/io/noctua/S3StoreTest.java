@@ -25,6 +25,7 @@ class S3StoreTest {
     @RegisterExtension
     static final ServerExtension running = new ServerExtension();
 
+    private final TestingServer server = running.server();
     private final AthenaClient athena = running.client();
     private final TestingS3 s3 = TestingS3.shared();
 
@@ -50,11 +51,11 @@ class S3StoreTest {
     void dataWrittenToS3InOneSessionIsReadInAnotherThroughS3A() {
         s3.createBucket("s3a-data");
         String writer = Athena.startIdleSession(athena);
-        completed(writer, "%%sql\nINSERT OVERWRITE DIRECTORY 's3://s3a-data/squares' USING parquet SELECT id, id * id AS square FROM range(10)");
+        server.runCompleted(writer, "%%sql\nINSERT OVERWRITE DIRECTORY 's3://s3a-data/squares' USING parquet SELECT id, id * id AS square FROM range(10)");
         assertTrue(s3.keys("s3a-data", "squares/").stream().anyMatch(key -> key.endsWith(".parquet")), s3.keys("s3a-data", "squares/").toString());
 
         String reader = Athena.startIdleSession(athena);
-        String stdout = s3.read(completed(reader, "%%sql\nSELECT sum(square) AS total FROM parquet.`s3a://s3a-data/squares`").result().stdOutS3Uri());
+        String stdout = s3.read(server.runCompleted(reader, "%%sql\nSELECT sum(square) AS total FROM parquet.`s3a://s3a-data/squares`").result().stdOutS3Uri());
         assertTrue(stdout.contains("|  285|"), stdout);
     }
 
@@ -62,35 +63,28 @@ class S3StoreTest {
     void aTableWithAnS3LocationIsWrittenAndReadFromOtherSessions() {
         s3.createBucket("s3a-tables");
         String writer = Athena.startIdleSession(athena);
-        completed(writer, "%%sql\nCREATE TABLE letters (n INT, s STRING) USING parquet LOCATION 's3://s3a-tables/letters'");
-        completed(writer, "%%sql\nINSERT INTO letters VALUES (1, 'a'), (2, 'b')");
-        completed(writer, "%%sql\nINSERT INTO letters VALUES (3, 'c')");
+        server.runCompleted(writer, "%%sql\nCREATE TABLE letters (n INT, s STRING) USING parquet LOCATION 's3://s3a-tables/letters'");
+        server.runCompleted(writer, "%%sql\nINSERT INTO letters VALUES (1, 'a'), (2, 'b')");
+        server.runCompleted(writer, "%%sql\nINSERT INTO letters VALUES (3, 'c')");
 
         String reader = Athena.startIdleSession(athena);
-        String stdout = s3.read(completed(reader, "%%sql\nSELECT count(*) AS n, max(s) AS last FROM letters").result().stdOutS3Uri());
+        String stdout = s3.read(server.runCompleted(reader, "%%sql\nSELECT count(*) AS n, max(s) AS last FROM letters").result().stdOutS3Uri());
         assertTrue(stdout.contains("|  3|   c|"), stdout);
     }
 
     @Test
     void databasesAndTablesAreSharedByAllSessionsThroughTheCatalog() {
         String writer = Athena.startIdleSession(athena);
-        completed(writer, "%%sql\nCREATE DATABASE IF NOT EXISTS sales");
-        completed(writer, "%%sql\nCREATE TABLE sales.orders USING parquet AS SELECT id, id * 2 AS amount FROM range(5)");
-        completed(writer, "%%sql\nCREATE TABLE sales.regions (name STRING) STORED AS PARQUET");
-        completed(writer, "%%sql\nINSERT INTO sales.regions VALUES ('north'), ('south')");
+        server.runCompleted(writer, "%%sql\nCREATE DATABASE IF NOT EXISTS sales");
+        server.runCompleted(writer, "%%sql\nCREATE TABLE sales.orders USING parquet AS SELECT id, id * 2 AS amount FROM range(5)");
+        server.runCompleted(writer, "%%sql\nCREATE TABLE sales.regions (name STRING) STORED AS PARQUET");
+        server.runCompleted(writer, "%%sql\nINSERT INTO sales.regions VALUES ('north'), ('south')");
 
         String reader = Athena.startIdleSession(athena);
-        String stdout = s3.read(completed(reader, "%%sql\nSELECT (SELECT sum(amount) FROM sales.orders) AS total, "
+        String stdout = s3.read(server.runCompleted(reader, "%%sql\nSELECT (SELECT sum(amount) FROM sales.orders) AS total, "
                 + "(SELECT count(*) FROM sales.regions) AS regions").result().stdOutS3Uri());
         assertTrue(stdout.contains("|   20|      2|"), stdout);
-        assertTrue(s3.read(completed(reader, "%%sql\nSHOW TABLES IN sales").result().stdOutS3Uri()).contains("orders"));
-    }
-
-    private GetCalculationExecutionResponse completed(String sessionId, String code) {
-        GetCalculationExecutionResponse done = Athena.run(athena, sessionId, code);
-        assertEquals(CalculationExecutionState.COMPLETED, done.status().state(),
-                () -> done.status().stateChangeReason() + "\n" + s3.read(done.result().stdErrorS3Uri()));
-        return done;
+        assertTrue(s3.read(server.runCompleted(reader, "%%sql\nSHOW TABLES IN sales").result().stdOutS3Uri()).contains("orders"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.noctua.testing;
 
+import io.noctua.config.NoctuaConfig;
 import io.noctua.results.EmbeddedS3Server;
 import io.noctua.results.S3Location;
 import io.noctua.results.S3Settings;
@@ -15,7 +16,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * One S3-compatible server for the whole test run, separate from any server under test, which the
@@ -75,8 +75,9 @@ public final class TestingS3 {
                 "s3.secret-access-key", SECRET_ACCESS_KEY);
     }
 
+    /** The store as a server configured with {@link #serverSettings()} reaches it. */
     public S3Settings settings() {
-        return new S3Settings(Optional.of(endpoint()), "us-east-1", true, ACCESS_KEY_ID, SECRET_ACCESS_KEY);
+        return NoctuaConfig.from(serverSettings()).s3Settings();
     }
 
     public void createBucket(String bucket) {
@@ -84,6 +85,11 @@ public final class TestingS3 {
     }
 
     public String read(String s3Uri) {
+        return read(client, s3Uri);
+    }
+
+    /** The text of the object at {@code s3Uri}, through {@code client}. */
+    public static String read(S3Client client, String s3Uri) {
         S3Location location = S3Location.parse(s3Uri);
         return client.getObjectAsBytes(r -> r.bucket(location.bucket()).key(location.key())).asString(StandardCharsets.UTF_8);
     }

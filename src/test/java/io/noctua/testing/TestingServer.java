@@ -10,6 +10,8 @@ import software.amazon.awssdk.core.retry.RetryPolicy;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
+import software.amazon.awssdk.services.athena.model.GetCalculationExecutionResponse;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +21,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A real Noctua server on a free port with its own data directory, for end-to-end tests. All servers
@@ -114,6 +118,14 @@ public final class TestingServer implements AutoCloseable {
                 .httpClientBuilder(Apache5HttpClient.builder())
                 .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none()))
                 .build();
+    }
+
+    /** Runs {@code code} and asserts that it COMPLETED; if not, the message has the reason and the calculation's stderr. */
+    public GetCalculationExecutionResponse runCompleted(String sessionId, String code) {
+        GetCalculationExecutionResponse done = Athena.run(client(), sessionId, code);
+        assertEquals(CalculationExecutionState.COMPLETED, done.status().state(),
+                () -> done.status().stateChangeReason() + "\n" + readResult(done.result().stdErrorS3Uri()));
+        return done;
     }
 
     /** Reads an {@code s3://} URI that the server wrote. */
