@@ -211,13 +211,14 @@ public final class RunCommand {
             }
             finally {
                 done.set(true);
+                boolean stopping = false;
                 try {
                     Runtime.getRuntime().removeShutdownHook(onInterrupt);
                 }
                 catch (IllegalStateException shuttingDown) {
-                    // the hook is running: it ends the session itself
+                    stopping = true; // the hook is running: it stops the calculation, then ends the session itself
                 }
-                if (!Thread.currentThread().isInterrupted()) {
+                if (!stopping) {
                     endSession();
                 }
             }
