@@ -13,7 +13,8 @@ const state = {
   code: new Map(),      // calculation id -> code block
   outputs: new Map(),   // calculation id -> {stdout, stderr, result}
   items: new Map(),     // calculation id -> its <li>
-  sessionFacts: new Map(), // session id -> {dpu, executors, ended}; an ended session's are kept
+  sessionFacts: new Map(), // session id -> {session, executors, ended, final, round}; a final session's are kept
+  round: 0,             // counts refreshes, so that one refresh asks for a session's facts once
   busy: false,
 };
 
@@ -120,20 +121,30 @@ async function loadWorkGroups() {
   select.value = state.workGroup;
 }
 
-/** DPU time and executor count of a listed session: asked again while it lives, once after it ended. */
-async function sessionFacts(session) {
-  const known = state.sessionFacts.get(session.SessionId);
-  if (known && known.ended) return known;
-  const ended = ENDED_SESSION.has(session.Status.State);
-  const [details, executors] = await Promise.all([
-    athena('GetSession', { SessionId: session.SessionId }),
-    ended ? Promise.resolve({ ExecutorsSummary: [] })
-      : athena('ListExecutors', { SessionId: session.SessionId, MaxResults: 100 }).catch(() => ({ ExecutorsSummary: [] })),
+/**
+ * A session's GetSession answer and executor count, asked at most once per refresh while the session
+ * can still change and once after it ended; the session list and the selected session share them.
+ */
+async function sessionFacts(sessionId) {
+  const known = state.sessionFacts.get(sessionId);
+  if (known && (known.final || known.round === state.round)) return known;
+  const [session, executors] = await Promise.all([
+    athena('GetSession', { SessionId: sessionId }),
+    athena('ListExecutors', { SessionId: sessionId, MaxResults: 100 })
+      .then((listed) => (listed.ExecutorsSummary || []).length, () => null),
   ]);
-  const dpu = details.Statistics ? details.Statistics.DpuExecutionInMillis : undefined;
-  const facts = { dpu, executors: (executors.ExecutorsSummary || []).length, ended };
-  state.sessionFacts.set(session.SessionId, facts);
+  const sessionState = session.Status.State;
+  const facts = {
+    session, executors, round: state.round,
+    ended: ENDED_SESSION.has(sessionState),
+    final: sessionState === 'TERMINATED' || sessionState === 'FAILED',
+  };
+  state.sessionFacts.set(sessionId, facts);
   return facts;
+}
+
+function sessionDpu(session) {
+  return session.Statistics ? session.Statistics.DpuExecutionInMillis : undefined;
 }
 
 function dpuText(millis) {
@@ -143,7 +154,7 @@ function dpuText(millis) {
 async function refreshSessions() {
   const answer = await athena('ListSessions', { WorkGroup: state.workGroup, MaxResults: 100 });
   const sessions = (answer.Sessions || []).sort((a, b) => b.Status.StartDateTime - a.Status.StartDateTime);
-  const facts = await Promise.all(sessions.slice(0, 30).map(sessionFacts));
+  const facts = await Promise.all(sessions.slice(0, 30).map((s) => sessionFacts(s.SessionId)));
   $('sessions-empty').hidden = sessions.length > 0;
   const list = $('session-list');
   list.replaceChildren(...sessions.map((s, index) => el('li', {
@@ -155,7 +166,7 @@ async function refreshSessions() {
   el('div', { class: 'meta' }, badge(s.Status.State), el('span', {}, age(s.Status.StartDateTime)),
     s.Description ? el('span', { class: 'description' }, s.Description) : null),
   facts[index] ? el('div', { class: 'meta usage' },
-    el('span', { class: 'dpu' }, 'DPU ' + dpuText(facts[index].dpu)),
+    el('span', { class: 'dpu' }, 'DPU ' + dpuText(sessionDpu(facts[index].session))),
     facts[index].ended ? null : el('span', { class: 'executors' }, facts[index].executors + ' executor' + (facts[index].executors === 1 ? '' : 's')))
     : null)));
 }
@@ -188,22 +199,14 @@ async function selectSession(sessionId) {
 
 async function refreshSession() {
   const id = state.sessionId;
-  const session = await athena('GetSession', { SessionId: id });
-  let executors = '-';
-  try {
-    const listed = await athena('ListExecutors', { SessionId: id, MaxResults: 100 });
-    executors = String((listed.ExecutorsSummary || []).length);
-  } catch (e) {
-    executors = '-';
-  }
+  const { session, executors } = await sessionFacts(id);
   if (id !== state.sessionId) return;
   const status = session.Status || {};
-  const dpu = session.Statistics && session.Statistics.DpuExecutionInMillis;
   const facts = [
     ['State', badge(status.State)],
     ['Started', time(status.StartDateTime)],
-    ['DPU time', dpuText(dpu)],
-    ['Executors', executors],
+    ['DPU time', dpuText(sessionDpu(session))],
+    ['Executors', executors === null ? '-' : String(executors)],
     ['Engine', session.EngineVersion || '-'],
   ];
   if (status.StateChangeReason) facts.push(['Reason', status.StateChangeReason]);
@@ -336,6 +339,7 @@ function render(id) {
 async function refresh() {
   if (state.busy) return;
   state.busy = true;
+  state.round += 1;
   try {
     await refreshSessions();
     if (state.sessionId) {
