@@ -63,12 +63,12 @@ class S3StoreTest {
     void aTableWithAnS3LocationIsWrittenAndReadFromOtherSessions() {
         s3.createBucket("s3a-tables");
         String writer = Athena.startIdleSession(athena);
-        server.runCompleted(writer, "%%sql\nCREATE TABLE letters (n INT, s STRING) USING parquet LOCATION 's3://s3a-tables/letters'");
-        server.runCompleted(writer, "%%sql\nINSERT INTO letters VALUES (1, 'a'), (2, 'b')");
-        server.runCompleted(writer, "%%sql\nINSERT INTO letters VALUES (3, 'c')");
+        server.runCompleted(writer, "%%sql\nCREATE TABLE s3a_letters (n INT, s STRING) USING parquet LOCATION 's3://s3a-tables/letters'");
+        server.runCompleted(writer, "%%sql\nINSERT INTO s3a_letters VALUES (1, 'a'), (2, 'b')");
+        server.runCompleted(writer, "%%sql\nINSERT INTO s3a_letters VALUES (3, 'c')");
 
         String reader = Athena.startIdleSession(athena);
-        String stdout = s3.read(server.runCompleted(reader, "%%sql\nSELECT count(*) AS n, max(s) AS last FROM letters").result().stdOutS3Uri());
+        String stdout = s3.read(server.runCompleted(reader, "%%sql\nSELECT count(*) AS n, max(s) AS last FROM s3a_letters").result().stdOutS3Uri());
         assertTrue(stdout.contains("|  3|   c|"), stdout);
     }
 

@@ -28,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * A real Noctua server on a free port with its own data directory, for end-to-end tests. All servers
  * of a test run share one Spark engine (Spark takes seconds to start) and one S3 store
  * ({@link TestingS3}); each has its own database. A test may ask for the embedded S3 store instead.
+ * The engine's catalog is shared too: a table one test class makes is seen by all the others, so
+ * each needs a name of its own.
  */
 public final class TestingServer implements AutoCloseable {
     private static SparkEngine sharedEngine;
