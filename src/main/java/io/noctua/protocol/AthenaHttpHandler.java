@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.noctua.api.AthenaException;
 import io.noctua.api.InternalServerException;
+import io.noctua.store.StoreException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,6 +63,12 @@ public final class AthenaHttpHandler implements HttpHandler {
             catch (AthenaException e) {
                 status = e.httpStatus();
                 response = encodeError(e);
+            }
+            catch (StoreException e) { // the disk is full, the database unreachable...: the client learns why
+                LOG.warning("request " + requestId + " failed in the store: " + e.getMessage());
+                InternalServerException internal = new InternalServerException(e.getMessage() + " (request id " + requestId + ")");
+                status = internal.httpStatus();
+                response = encodeError(internal);
             }
             catch (Exception e) { // a bug, or a checked exception thrown undeclared from Spark: never a bare stack trace
                 LOG.log(Level.SEVERE, "request " + requestId + " failed", e);
