@@ -3,23 +3,19 @@ package io.noctua;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noctua.testing.Athena;
+import io.noctua.testing.Commands;
 import io.noctua.testing.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -38,7 +34,7 @@ class AwsCliTest {
 
     @BeforeAll
     static void startServer() {
-        awsMissing = awsMissing();
+        awsMissing = Commands.missing(List.of("aws", "--version"));
         if (awsMissing != null) {
             System.out.println("AwsCliTest skipped: " + awsMissing);
             return;
@@ -91,7 +87,7 @@ class AwsCliTest {
     @Test
     void unknownSessionIsInvalidRequest() {
         String unknown = UUID.randomUUID().toString();
-        CommandResult result = athena("get-session", "--session-id", unknown);
+        Commands.Result result = athena("get-session", "--session-id", unknown);
         assertNotEquals(0, result.exitCode(), "get-session of an unknown session succeeded: " + result);
         assertTrue(result.stderr().contains("InvalidRequestException"), "stderr does not name the error: " + result);
         assertTrue(result.stderr().contains(unknown), "the message does not name the session: " + result);
@@ -123,7 +119,7 @@ class AwsCliTest {
     }
 
     private static JsonNode athenaJson(String... arguments) {
-        CommandResult result = athena(arguments);
+        Commands.Result result = athena(arguments);
         assertEquals(0, result.exitCode(), "aws athena " + String.join(" ", arguments) + " failed: " + result);
         try {
             return JSON.readTree(result.stdout());
@@ -133,82 +129,10 @@ class AwsCliTest {
         }
     }
 
-    private static CommandResult athena(String... arguments) {
+    private static Commands.Result athena(String... arguments) {
         List<String> command = new ArrayList<>(List.of("aws", "athena"));
         command.addAll(List.of(arguments));
         command.addAll(List.of("--endpoint-url", server.endpoint().toString(), "--region", "us-east-1", "--output", "json"));
-        try {
-            return run(command);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Why the CLI cannot run here, or null if it can. */
-    private static String awsMissing() {
-        try {
-            CommandResult result = run(List.of("aws", "--version"));
-            return result.exitCode() == 0 ? null : "aws --version failed: " + result;
-        }
-        catch (IOException e) {
-            return "the aws command is not installed: " + e.getMessage();
-        }
-    }
-
-    record CommandResult(int exitCode, String stdout, String stderr) {
-    }
-
-    private static CommandResult run(List<String> command) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command);
-        // only these settings, so that the user's AWS configuration cannot change what the CLI sends
-        Map<String, String> environment = builder.environment();
-        environment.keySet().removeIf(name -> name.startsWith("AWS_"));
-        environment.put("AWS_ACCESS_KEY_ID", "test");
-        environment.put("AWS_SECRET_ACCESS_KEY", "test");
-        environment.put("AWS_CONFIG_FILE", "/nonexistent/noctua-test/aws-config");
-        environment.put("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/noctua-test/aws-credentials");
-        environment.put("AWS_PAGER", "");
-        environment.put("AWS_MAX_ATTEMPTS", "1");
-        Process process = builder.start();
-        process.getOutputStream().close();
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        Thread outReader = new Thread(() -> copy(process.getInputStream(), stdout), "aws-stdout");
-        Thread errReader = new Thread(() -> copy(process.getErrorStream(), stderr), "aws-stderr");
-        outReader.start();
-        errReader.start();
-        try {
-            if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                fail(String.join(" ", command) + " did not end within " + COMMAND_TIMEOUT.toSeconds() + " s");
-            }
-            outReader.join(TimeUnit.SECONDS.toMillis(10));
-            errReader.join(TimeUnit.SECONDS.toMillis(10));
-        }
-        catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running " + command, e);
-        }
-        return new CommandResult(process.exitValue(), text(stdout), text(stderr));
-    }
-
-    private static void copy(InputStream in, ByteArrayOutputStream out) {
-        try (in) {
-            byte[] bytes = in.readAllBytes();
-            synchronized (out) {
-                out.write(bytes);
-            }
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String text(ByteArrayOutputStream out) {
-        synchronized (out) {
-            return out.toString(StandardCharsets.UTF_8);
-        }
+        return Commands.run(command, Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"), COMMAND_TIMEOUT);
     }
 }
