@@ -1,19 +1,23 @@
 package io.noctua;
 
-import com.sun.net.httpserver.HttpServer;
 import io.noctua.api.CalculationShapes;
 import io.noctua.api.SessionShapes;
 import io.noctua.api.WorkGroupShapes;
 import io.noctua.calculation.CalculationService;
 import io.noctua.config.NoctuaConfig;
-import io.noctua.console.ConsoleHandler;
+import io.noctua.console.Console;
 import io.noctua.engine.EmbeddedS3FileSystem;
 import io.noctua.engine.HiveMetastore;
 import io.noctua.engine.SparkEngine;
 import io.noctua.engine.python.PythonWorkers;
-import io.noctua.protocol.AthenaHttpHandler;
+import io.noctua.http.HttpServer;
+import io.noctua.protocol.AthenaApi;
+import io.noctua.protocol.AwsErrors;
+import io.noctua.protocol.HostPolicy;
 import io.noctua.protocol.Operation;
+import io.noctua.protocol.RequestGate;
 import io.noctua.protocol.ShapeValidator;
+import io.noctua.protocol.SigV4Verifier;
 import io.noctua.results.EmbeddedResultStore;
 import io.noctua.results.EmbeddedS3Server;
 import io.noctua.results.ResultStore;
@@ -28,7 +32,6 @@ import io.noctua.workgroup.WorkGroupService;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,7 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,12 +57,8 @@ public final class NoctuaServer implements AutoCloseable {
     /** The role the ready Spark workgroup names; Noctua does not call IAM. */
     public static final String DEFAULT_EXECUTION_ROLE = "arn:aws:iam::000000000000:role/noctua-spark";
 
-    static {
-        // The JDK server writes a response's headers and body separately; without TCP_NODELAY the body
-        // waits for the client's delayed ACK, about 40 ms on every keep-alive call. Read once, when the
-        // first server of the JVM is created, so it is set here.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
+    /** Larger request headers are answered with HTTP 431. */
+    private static final int MAX_HEADER_BYTES = 16 * 1024;
 
     private final NoctuaConfig config;
     private final Database database;
@@ -70,11 +69,11 @@ public final class NoctuaServer implements AutoCloseable {
     private final CalculationService calculations;
     private final WorkGroupService workGroups;
     private final HttpServer http;
-    private final ExecutorService httpThreads;
     private final ScheduledExecutorService reaper;
 
     private NoctuaServer(NoctuaConfig config, SparkEngine engine) throws IOException {
         this.config = requireNonNull(config, "config is null");
+        refuseAnOpenNetworkServer(config);
         Clock clock = Clock.systemUTC();
         Files.createDirectories(config.dataDir());
         this.database = Database.open(config.storeUrl());
@@ -91,7 +90,8 @@ public final class NoctuaServer implements AutoCloseable {
         }
         this.pythonWorkers = PythonWorkers.start(config.pythonExecutable(), config.dataDir().resolve("python"), config.pythonWarmWorkers());
         this.sessions = new SessionService(sessionStore, workGroupStore, engine, pythonWorkers, clock, new SessionService.Settings(
-                config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute()));
+                config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute(),
+                new SessionService.Limits(config.sessionMaxActive(), config.sessionMaxActivePerWorkGroup(), config.sessionMaxConcurrentDpus())));
         this.calculations = new CalculationService(new JdbcCalculationStore(database), sessions, engine, results, clock,
                 config.calculationStopGrace());
         this.workGroups = new WorkGroupService(workGroupStore, clock, workGroup -> {
@@ -106,12 +106,45 @@ public final class NoctuaServer implements AutoCloseable {
         }
         workGroups.createDefaults(config.sparkWorkGroup(), config.defaultOutputLocation(), DEFAULT_EXECUTION_ROLE);
 
-        this.httpThreads = Executors.newFixedThreadPool(config.httpThreads(), SessionService.daemon("http"));
-        this.http = HttpServer.create(new InetSocketAddress(config.httpHost(), config.httpPort()), 256);
-        http.createContext("/", new AthenaHttpHandler(operations(), ShapeValidator.load(), config.httpMaxRequestBytes()));
-        http.createContext(ConsoleHandler.PATH, new ConsoleHandler(results));
-        http.setExecutor(httpThreads);
         this.reaper = Executors.newSingleThreadScheduledExecutor(SessionService.daemon("idle-sessions"));
+        this.http = HttpServer.start(new HttpServer.Settings(config.httpHost(), config.httpPort(), config.httpThreads(),
+                config.httpMaxRequestBytes(), MAX_HEADER_BYTES, config.httpIdleTimeout()), routes(clock), AwsErrors::forStatus);
+    }
+
+    /**
+     * Every request passes one gate (Host and Origin, then a signature where keys are configured) on
+     * its way to the API, the console, or the operators' endpoints.
+     */
+    private RequestGate routes(Clock clock) {
+        AthenaApi api = new AthenaApi(operations(), ShapeValidator.load(), (operation, status, nanos) -> { });
+        Console console = new Console(results);
+        Optional<SigV4Verifier> signatures = config.authKeys().isEmpty()
+                ? Optional.empty()
+                : Optional.of(new SigV4Verifier(config.authKeys(), Set.of("athena"), clock));
+        RequestGate.Mount apiMount = new RequestGate.Mount("/", false, true, api);
+        return new RequestGate(HostPolicy.of(config.httpHost(), config.httpAllowedHosts()), signatures, List.of(
+                apiMount,
+                new RequestGate.Mount(Console.OUTPUT_PATH, false, true, console),
+                new RequestGate.Mount(Console.PATH, true, false, console)), apiMount);
+    }
+
+    /**
+     * A calculation is arbitrary code: a server that others can reach must check who calls it, unless
+     * the person starting it says, in so many words, that anyone may.
+     */
+    private static void refuseAnOpenNetworkServer(NoctuaConfig config) {
+        if (HostPolicy.isLoopback(config.httpHost()) || !config.authKeys().isEmpty()) {
+            return;
+        }
+        if (!config.httpAllowUnauthenticatedNetwork()) {
+            throw new NoctuaConfig.ConfigException("http.host " + config.httpHost() + " is reachable from other machines, and anyone who "
+                    + "reaches Noctua can run code on this one: set auth.access-key-id and auth.secret-access-key so that every call must be "
+                    + "signed, or, if this network is yours alone, --conf http.allow-unauthenticated-network=true");
+        }
+        String line = "*".repeat(78);
+        LOG.warning("\n" + line + "\n  Noctua serves on " + config.httpHost() + " WITHOUT AUTHENTICATION: anyone who can reach its port\n"
+                + "  can run any code on this machine. Set auth.access-key-id and auth.secret-access-key\n"
+                + "  to require signed calls.\n" + line);
     }
 
     /**
@@ -166,7 +199,6 @@ public final class NoctuaServer implements AutoCloseable {
     public static NoctuaServer start(NoctuaConfig config, SparkEngine engine) {
         try {
             NoctuaServer server = new NoctuaServer(config, engine);
-            server.http.start();
             long interval = server.config.sessionIdleCheckInterval().toMillis();
             server.reaper.scheduleWithFixedDelay(server::reapIdleSessions, interval, interval, TimeUnit.MILLISECONDS);
             return server;
@@ -209,7 +241,7 @@ public final class NoctuaServer implements AutoCloseable {
     }
 
     public int port() {
-        return http.getAddress().getPort();
+        return http.port();
     }
 
     public String endpoint() {
@@ -230,8 +262,7 @@ public final class NoctuaServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        http.stop(0);
-        httpThreads.shutdownNow();
+        http.close();
         reaper.shutdownNow();
         sessions.terminateAllForShutdown();
         int unfinished = calculations.awaitIdle(Duration.ofSeconds(10));

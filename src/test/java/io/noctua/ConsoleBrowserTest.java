@@ -2,6 +2,7 @@ package io.noctua;
 
 import io.noctua.testing.Browser;
 import io.noctua.testing.ServerExtension;
+import io.noctua.testing.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import software.amazon.awssdk.services.athena.model.SessionState;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static io.noctua.testing.Athena.LONG_SQL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -98,5 +100,56 @@ class ConsoleBrowserTest {
 
         browser.click(browser.await("#terminate-session", Duration.ofSeconds(10)));
         browser.await("#session-facts .state[data-state='TERMINATED']", Duration.ofSeconds(30));
+    }
+
+    /**
+     * A server that checks signatures: the page asks for keys, signs every call in the browser (also
+     * the reads of outputs), and the pure-JavaScript SHA-256 it falls back on where the page has no
+     * Web Crypto agrees with Web Crypto's.
+     */
+    @Test
+    void withSignaturesRequiredThePageAsksForKeysAndSignsItsCalls() {
+        try (TestingServer server = TestingServer.start(TestingServer.temporaryDirectory("noctua-console-auth-"),
+                Map.of("auth.access-key-id", "AKIDCONSOLE", "auth.secret-access-key", "console-secret"))) {
+            browser.open(server.endpoint() + "/console");
+            browser.await("#sign-in:not([hidden])", Duration.ofSeconds(20));
+            assertTrue(browser.text(browser.await("#sign-in-reason", Duration.ofSeconds(5))).contains("signed with an access key"));
+
+            browser.type(browser.await("#access-key-id", Duration.ofSeconds(5)), "AKIDCONSOLE");
+            browser.type(browser.await("#secret-access-key", Duration.ofSeconds(5)), "wrong-secret");
+            browser.click(browser.await("#sign-in-submit", Duration.ofSeconds(5)));
+            browser.awaitTrue(() -> browser.text(browser.await("#sign-in-reason", Duration.ofSeconds(5))).contains("InvalidSignatureException"),
+                    "the page to say the keys were not accepted", Duration.ofSeconds(20));
+
+            browser.script("document.getElementById('access-key-id').value = ''; return true");
+            browser.type(browser.await("#access-key-id", Duration.ofSeconds(5)), "AKIDCONSOLE");
+            browser.type(browser.await("#secret-access-key", Duration.ofSeconds(5)), "console-secret");
+            browser.click(browser.await("#sign-in-submit", Duration.ofSeconds(5)));
+            browser.await("#sign-in[hidden]", Duration.ofSeconds(20));
+            browser.click(browser.await("#start-session", Duration.ofSeconds(20)));
+            browser.await("#session-facts .state[data-state='IDLE']", Duration.ofSeconds(30));
+
+            run("%%sql\nSELECT 'signed' AS how", "COMPLETED");
+            browser.awaitTrue(() -> !browser.findAll("#calculation-list > li:first-child pre.stdout").isEmpty(), "the table", Duration.ofSeconds(20));
+            assertTrue(browser.text(browser.findAll("#calculation-list > li:first-child pre.stdout").get(0)).contains("|signed|"));
+
+            assertTrue(browser.script("return NoctuaSigV4.selfTest.usesWebCrypto").asBoolean());
+            String same = browser.script("""
+                    const t = NoctuaSigV4.selfTest, enc = new TextEncoder(), done = arguments[arguments.length - 1];
+                    return (async () => {
+                      const inputs = ['', 'abc', 'x'.repeat(55), 'y'.repeat(56), 'z'.repeat(64), 'é€😀'.repeat(40)];
+                      for (const text of inputs) {
+                        if (t.hex(t.sha256Sync(enc.encode(text))) !== t.hex(await t.sha256(enc.encode(text)))) return 'sha256 differs for ' + text;
+                        const key = enc.encode('k'.repeat(text.length % 100 + 1));
+                        if (t.hex(t.hmacSync(key, enc.encode(text))) !== t.hex(await t.hmac(key, text))) return 'hmac differs for ' + text;
+                      }
+                      return t.hex(t.sha256Sync(enc.encode('abc')));
+                    })();
+                    """).asText();
+            assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", same);
+
+            browser.click(browser.await("#sign-out", Duration.ofSeconds(5)));
+            browser.await("#sign-in:not([hidden])", Duration.ofSeconds(20));
+        }
     }
 }

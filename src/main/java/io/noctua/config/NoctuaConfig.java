@@ -26,6 +26,10 @@ public record NoctuaConfig(
         int httpPort,
         int httpThreads,
         int httpMaxRequestBytes,
+        Duration httpIdleTimeout,
+        List<String> httpAllowedHosts,
+        boolean httpAllowUnauthenticatedNetwork,
+        Map<String, String> authKeys,
         Path dataDir,
         String storeUrl,
         String defaultOutputLocation,
@@ -33,6 +37,9 @@ public record NoctuaConfig(
         int sessionDefaultIdleTimeoutMinutes,
         Duration sessionMinute,
         Duration sessionIdleCheckInterval,
+        int sessionMaxActive,
+        int sessionMaxActivePerWorkGroup,
+        int sessionMaxConcurrentDpus,
         Duration calculationStopGrace,
         String pythonExecutable,
         int pythonWarmWorkers,
@@ -59,6 +66,12 @@ public record NoctuaConfig(
         d.put("http.port", new String[] {"8420", "port to listen on; 0 picks a free one"});
         d.put("http.threads", new String[] {"32", "threads serving HTTP requests"});
         d.put("http.max-request-bytes", new String[] {"1048576", "largest request body accepted; larger ones get HTTP 413"});
+        d.put("http.idle-timeout", new String[] {"30s", "a connection that sends nothing for this long (in its headers, its body or between requests) is closed"});
+        d.put("http.allowed-hosts", new String[] {"", "host names clients use to reach the server, comma-separated, besides loopback names and http.host; * allows any"});
+        d.put("http.allow-unauthenticated-network", new String[] {"false", "true: serve on a non-loopback http.host without auth.* keys (anyone who reaches the port can run code)"});
+        d.put("auth.access-key-id", new String[] {"", "when set (with auth.secret-access-key), every API call must be signed (AWS SigV4) with this key"});
+        d.put("auth.secret-access-key", new String[] {"", "the secret key of auth.access-key-id"});
+        d.put("auth.extra-keys", new String[] {"", "more keys that may sign calls: ACCESS_KEY_ID:SECRET pairs, comma-separated"});
         d.put("data-dir", new String[] {"noctua-data", "where the store, the S3 objects, the catalog and Spark's warehouse live"});
         d.put("store.url", new String[] {"jdbc:sqlite:${data-dir}/noctua.db", "JDBC URL of the store"});
         d.put("results.default-output-location", new String[] {"s3://noctua-results/", "OutputLocation of the ready Spark workgroup"});
@@ -66,6 +79,9 @@ public record NoctuaConfig(
         d.put("session.default-idle-timeout-minutes", new String[] {"20", "SessionIdleTimeoutInMinutes when StartSession gives none"});
         d.put("session.minute", new String[] {"60s", "length of one minute of idle timeout (shorten only for tests)"});
         d.put("session.idle-check-interval", new String[] {"5s", "how often idle sessions are looked for"});
+        d.put("session.max-active", new String[] {"50", "sessions that may be active (not ended) on this server at once; StartSession past it is refused"});
+        d.put("session.max-active-per-workgroup", new String[] {"50", "sessions that may be active in one workgroup at once"});
+        d.put("session.max-concurrent-dpus", new String[] {"1000", "the sum of the MaxConcurrentDpus of the active sessions may not exceed this"});
         d.put("calculation.stop-grace", new String[] {"2s", "after cancelling its Spark jobs, how long a stopped calculation may take before its thread is interrupted"});
         d.put("python.executable", new String[] {"python3", "the Python 3 (3.8 or later) that runs Python calculations"});
         d.put("python.warm-workers", new String[] {"2", "Python workers kept started ahead of need"});
@@ -97,6 +113,9 @@ public record NoctuaConfig(
         requireNonNull(sessionIdleCheckInterval, "sessionIdleCheckInterval is null");
         requireNonNull(calculationStopGrace, "calculationStopGrace is null");
         requireNonNull(pythonExecutable, "pythonExecutable is null");
+        requireNonNull(httpIdleTimeout, "httpIdleTimeout is null");
+        httpAllowedHosts = List.copyOf(httpAllowedHosts);
+        authKeys = Map.copyOf(authKeys);
         spark = Map.copyOf(spark);
     }
 
@@ -130,6 +149,10 @@ public record NoctuaConfig(
                 integer(values, "http.port", 0, 65535),
                 integer(values, "http.threads", 1, 1024),
                 integer(values, "http.max-request-bytes", 1024, Integer.MAX_VALUE - 1),
+                duration(values, "http.idle-timeout"),
+                list(values, "http.allowed-hosts"),
+                bool(values, "http.allow-unauthenticated-network"),
+                authKeys(values),
                 Path.of(dataDir),
                 values.get("store.url"),
                 values.get("results.default-output-location"),
@@ -137,6 +160,9 @@ public record NoctuaConfig(
                 integer(values, "session.default-idle-timeout-minutes", 1, 480),
                 duration(values, "session.minute"),
                 duration(values, "session.idle-check-interval"),
+                integer(values, "session.max-active", 1, 100_000),
+                integer(values, "session.max-active-per-workgroup", 1, 100_000),
+                integer(values, "session.max-concurrent-dpus", 2, 10_000_000),
                 duration(values, "calculation.stop-grace"),
                 values.get("python.executable"),
                 integer(values, "python.warm-workers", 0, 64),
@@ -150,6 +176,38 @@ public record NoctuaConfig(
                 secretAccessKey.isEmpty() && embedded ? EMBEDDED_SECRET_ACCESS_KEY : secretAccessKey,
                 oneOf(values, "catalog", "hive", "in-memory"),
                 spark);
+    }
+
+    /** The keys that may sign API calls: auth.access-key-id with its secret, and auth.extra-keys. */
+    private static Map<String, String> authKeys(Map<String, String> values) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        String id = values.get("auth.access-key-id").strip();
+        String secret = values.get("auth.secret-access-key").strip();
+        if (id.isEmpty() != secret.isEmpty()) {
+            throw new ConfigException("set both auth.access-key-id and auth.secret-access-key, or neither");
+        }
+        if (!id.isEmpty()) {
+            keys.put(id, secret);
+        }
+        for (String pair : list(values, "auth.extra-keys")) {
+            int colon = pair.indexOf(':');
+            if (colon <= 0 || colon == pair.length() - 1) {
+                throw new ConfigException("auth.extra-keys takes ACCESS_KEY_ID:SECRET pairs, comma-separated; one is '"
+                        + pair.substring(0, Math.max(0, colon < 0 ? Math.min(pair.length(), 4) : colon)) + "...'");
+            }
+            keys.put(pair.substring(0, colon).strip(), pair.substring(colon + 1).strip());
+        }
+        return keys;
+    }
+
+    private static List<String> list(Map<String, String> values, String key) {
+        List<String> items = new java.util.ArrayList<>();
+        for (String item : values.get(key).split(",")) {
+            if (!item.isBlank()) {
+                items.add(item.strip());
+            }
+        }
+        return items;
     }
 
     private static Optional<URI> endpoint(Map<String, String> values, boolean embedded) {

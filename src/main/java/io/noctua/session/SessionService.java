@@ -17,6 +17,7 @@ import io.noctua.api.SessionShapes.StartSessionRequest;
 import io.noctua.api.SessionShapes.StartSessionResponse;
 import io.noctua.api.SessionShapes.TerminateSessionResponse;
 import io.noctua.api.SessionState;
+import io.noctua.api.TooManyRequestsException;
 import io.noctua.api.WorkGroupState;
 import io.noctua.engine.EngineSession;
 import io.noctua.engine.SparkEngine;
@@ -59,13 +60,23 @@ public final class SessionService {
     private final Settings settings;
     private final Map<String, LiveSession> live = new ConcurrentHashMap<>();
     private final ExecutorService creators = Executors.newCachedThreadPool(daemon("session-start"));
+    private final Object admissions = new Object();
 
     /** The session settings of the server's configuration. */
-    public record Settings(String defaultOutputLocation, int defaultIdleTimeoutMinutes, Duration minute) {
+    public record Settings(String defaultOutputLocation, int defaultIdleTimeoutMinutes, Duration minute, Limits limits) {
         public Settings {
             requireNonNull(defaultOutputLocation, "defaultOutputLocation is null");
             requireNonNull(minute, "minute is null");
+            requireNonNull(limits, "limits is null");
         }
+    }
+
+    /**
+     * How many sessions may be active (not ended) at once, on the server and in one workgroup, and how
+     * many DPUs their MaxConcurrentDpus may add up to. Athena has such quotas per account; here they
+     * keep one server's processes and memory in bounds.
+     */
+    public record Limits(int maxActive, int maxActivePerWorkGroup, int maxConcurrentDpus) {
     }
 
     public SessionService(SessionStore store, WorkGroupStore workGroups, SparkEngine engine, PythonWorkers pythonWorkers,
@@ -86,16 +97,47 @@ public final class SessionService {
             throw new InvalidRequestException("WorkGroup " + workGroup.name() + " is disabled.");
         }
         String fingerprint = Fingerprints.of(request, "ClientRequestToken");
-        if (request.clientRequestToken() != null) {
-            synchronized (this) {
+        EngineConfiguration engineConfiguration = withDefaults(request.engineConfiguration());
+        // one admission at a time, so that two calls cannot both take the last place under a limit
+        synchronized (admissions) {
+            if (request.clientRequestToken() != null) {
                 Optional<Session> earlier = store.findByClientRequestToken(request.clientRequestToken());
                 if (earlier.isPresent()) {
                     return repeat(earlier.get(), fingerprint);
                 }
-                return create(request, workGroup, fingerprint);
+            }
+            admit(workGroup.name(), engineConfiguration.maxConcurrentDpus());
+            return create(request, workGroup, engineConfiguration, fingerprint);
+        }
+    }
+
+    /** Refuses a new session that would take the server past one of its {@link Limits}. */
+    private void admit(String workGroup, int dpus) {
+        Limits limits = settings.limits();
+        int active = 0;
+        int inWorkGroup = 0;
+        int usedDpus = 0;
+        for (LiveSession liveSession : live.values()) {
+            Session session = liveSession.record();
+            active++;
+            usedDpus += session.engineConfiguration().maxConcurrentDpus();
+            if (session.workGroup().equals(workGroup)) {
+                inWorkGroup++;
             }
         }
-        return create(request, workGroup, fingerprint);
+        if (active >= limits.maxActive()) {
+            throw new TooManyRequestsException("Maximum allowed sessions (" + limits.maxActive() + ") reached: this server has "
+                    + active + " active sessions (session.max-active). Terminate a session, or try again when one has ended.");
+        }
+        if (inWorkGroup >= limits.maxActivePerWorkGroup()) {
+            throw new TooManyRequestsException("Maximum allowed sessions (" + limits.maxActivePerWorkGroup() + ") reached for workgroup "
+                    + workGroup + " (session.max-active-per-workgroup). Terminate a session, or try again when one has ended.");
+        }
+        if (usedDpus + dpus > limits.maxConcurrentDpus()) {
+            throw new TooManyRequestsException("Failed to provision the session due to required capacity not being available: the active "
+                    + "sessions hold " + usedDpus + " of this server's " + limits.maxConcurrentDpus() + " DPUs (session.max-concurrent-dpus) "
+                    + "and this session asks for " + dpus + " (MaxConcurrentDpus).");
+        }
     }
 
     private StartSessionResponse repeat(Session earlier, String fingerprint) {
@@ -105,10 +147,11 @@ public final class SessionService {
         return new StartSessionResponse(earlier.sessionId(), current(earlier.sessionId()).state());
     }
 
-    private StartSessionResponse create(StartSessionRequest request, WorkGroup workGroup, String fingerprint) {
+    private StartSessionResponse create(StartSessionRequest request, WorkGroup workGroup, EngineConfiguration engineConfiguration,
+                                        String fingerprint) {
         Instant now = clock.instant();
         Session session = new Session(UUID.randomUUID().toString(), workGroup.name(), request.description(),
-                withDefaults(request.engineConfiguration()),
+                engineConfiguration,
                 request.notebookVersion() == null ? WorkGroupService.NOTEBOOK_RUNTIME : request.notebookVersion(),
                 request.executionRole() != null ? request.executionRole() : workGroup.executionRole().orElse(null),
                 request.sessionIdleTimeoutInMinutes() == null ? settings.defaultIdleTimeoutMinutes() : request.sessionIdleTimeoutInMinutes(),

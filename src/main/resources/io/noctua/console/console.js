@@ -1,6 +1,8 @@
 // Noctua's web console. It talks to the server through the public Athena API (POST / with
 // X-Amz-Target), as any client does, and reads outputs through /console/output. Everything the
 // server returns is user data (code, output, descriptions), so it is only ever set as text.
+// When the server checks signatures, the person gives an access key once per tab (kept in this
+// tab's sessionStorage, never sent) and every call is signed with it (sigv4.js).
 'use strict';
 
 const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELED']);
@@ -37,32 +39,96 @@ function el(tag, attributes, ...children) {
 
 class ApiError extends Error {}
 
+/** The server wants a signature this tab cannot give: no keys yet, or keys it does not know. */
+class SignInNeeded extends ApiError {}
+
+const SIGN_IN_ERRORS = new Set(['MissingAuthenticationTokenException', 'UnrecognizedClientException', 'InvalidSignatureException',
+  'IncompleteSignatureException']);
+const KEYS = 'noctua.keys';
+
+const keys = {
+  get() {
+    try { return JSON.parse(sessionStorage.getItem(KEYS)); } catch (e) { return null; }
+  },
+  set(accessKeyId, secretAccessKey) { sessionStorage.setItem(KEYS, JSON.stringify({ accessKeyId, secretAccessKey })); },
+  clear() { sessionStorage.removeItem(KEYS); },
+};
+
+/** fetch, signed with this tab's keys when it has them. */
+async function call(method, path, parameters, headers, body) {
+  const queryString = parameters ? NoctuaSigV4.query(parameters) : '';
+  const given = keys.get();
+  const signature = given ? await NoctuaSigV4.sign({
+    method, host: location.host, path, queryString, headers, body, keys: given, region: 'us-east-1', service: 'athena',
+  }) : {};
+  return fetch(path + (queryString ? '?' + queryString : ''), { method, headers: { ...headers, ...signature }, body });
+}
+
 async function athena(operation, body) {
   let response;
   try {
-    response = await fetch('/', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'AmazonAthena.' + operation },
-      body: JSON.stringify(body || {}),
-    });
+    response = await call('POST', '/', null,
+      { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'AmazonAthena.' + operation }, JSON.stringify(body || {}));
   } catch (e) {
     setConnection(false);
     throw new ApiError('The server cannot be reached: ' + e.message);
   }
   setConnection(true);
   const text = await response.text();
-  const answer = text ? JSON.parse(text) : {};
+  let answer;
+  try { answer = text ? JSON.parse(text) : {}; } catch (e) { answer = { Message: text }; }
   if (!response.ok) {
     const type = (answer.__type || 'Error').split('#').pop();
-    throw new ApiError(operation + ': ' + type + ': ' + (answer.message || answer.Message || response.status));
+    const message = operation + ': ' + type + ': ' + (answer.message || answer.Message || response.status);
+    if (SIGN_IN_ERRORS.has(type)) {
+      askForKeys(message);
+      throw new SignInNeeded(message);
+    }
+    throw new ApiError(message);
   }
   return answer;
 }
 
 async function output(uri) {
   if (!uri) return '';
-  const response = await fetch('/console/output?uri=' + encodeURIComponent(uri));
+  const response = await call('GET', '/console/output', { uri }, {}, undefined);
   return response.ok ? response.text() : '';
+}
+
+// ---- signing in, when the server checks signatures
+
+function askForKeys(reason) {
+  const form = $('sign-in');
+  if (!form.hidden) return;
+  $('sign-in-reason').textContent = keys.get()
+    ? 'The server did not accept these keys (' + reason + ').'
+    : 'This server takes only calls signed with an access key (its auth.access-key-id).';
+  keys.clear();
+  form.hidden = false;
+  $('sign-out').hidden = true;
+  $('access-key-id').focus();
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const id = $('access-key-id').value.trim();
+  const secret = $('secret-access-key').value;
+  if (!id || !secret) return;
+  keys.set(id, secret);
+  $('secret-access-key').value = '';
+  $('sign-in').hidden = true;
+  $('sign-out').hidden = false;
+  try {
+    await loadWorkGroups();
+    await refresh();
+  } catch (e) {
+    if (!(e instanceof SignInNeeded)) showError(e);
+  }
+}
+
+function signOut() {
+  keys.clear();
+  location.reload();
 }
 
 function setConnection(up) {
@@ -346,6 +412,7 @@ async function refresh() {
       await Promise.all([refreshSession(), refreshCalculations()]);
     }
   } catch (e) {
+    if (e instanceof SignInNeeded) return;
     if (e instanceof ApiError) showError(e); else throw e;
   } finally {
     state.busy = false;
@@ -354,10 +421,14 @@ async function refresh() {
 
 function loop() {
   const active = [...state.details.values()].some((d) => !FINAL.has(d.Status.State));
-  refresh().finally(() => setTimeout(loop, active ? 500 : 1500));
+  const waiting = !$('sign-in').hidden;
+  (waiting ? Promise.resolve() : refresh()).finally(() => setTimeout(loop, active ? 500 : 1500));
 }
 
 async function main() {
+  $('sign-in').addEventListener('submit', signIn);
+  $('sign-out').addEventListener('click', signOut);
+  $('sign-out').hidden = !keys.get();
   $('start-session').addEventListener('click', startSession);
   $('terminate-session').addEventListener('click', terminateSession);
   $('cell').addEventListener('submit', runCell);
@@ -374,7 +445,7 @@ async function main() {
   try {
     await loadWorkGroups();
   } catch (e) {
-    showError(e);
+    if (!(e instanceof SignInNeeded)) showError(e);
   }
   const linked = /^#session=(.+)$/.exec(location.hash);
   if (linked) {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -20,6 +21,10 @@ class NoctuaConfigTest {
         assertEquals(8420, config.httpPort());
         assertEquals(32, config.httpThreads());
         assertEquals(1_048_576, config.httpMaxRequestBytes());
+        assertEquals(Duration.ofSeconds(30), config.httpIdleTimeout());
+        assertEquals(List.of(), config.httpAllowedHosts());
+        assertEquals(false, config.httpAllowUnauthenticatedNetwork());
+        assertEquals(Map.of(), config.authKeys());
         assertEquals(Path.of("noctua-data"), config.dataDir());
         assertEquals("jdbc:sqlite:noctua-data/noctua.db", config.storeUrl());
         assertEquals("s3://noctua-results/", config.defaultOutputLocation());
@@ -27,6 +32,9 @@ class NoctuaConfigTest {
         assertEquals(20, config.sessionDefaultIdleTimeoutMinutes());
         assertEquals(Duration.ofMinutes(1), config.sessionMinute());
         assertEquals(Duration.ofSeconds(5), config.sessionIdleCheckInterval());
+        assertEquals(50, config.sessionMaxActive());
+        assertEquals(50, config.sessionMaxActivePerWorkGroup());
+        assertEquals(1000, config.sessionMaxConcurrentDpus());
         assertEquals(Duration.ofSeconds(2), config.calculationStopGrace());
         assertEquals("python3", config.pythonExecutable());
         assertEquals(2, config.pythonWarmWorkers());
@@ -85,11 +93,27 @@ class NoctuaConfigTest {
     }
 
     @Test
+    void keysThatSignCallsComeInPairs() {
+        NoctuaConfig config = NoctuaConfig.from(Map.of("auth.access-key-id", "AKIDMAIN", "auth.secret-access-key", "main-secret",
+                "auth.extra-keys", "AKIDCI:ci-secret, AKIDBOT:bot:secret"));
+        assertEquals(Map.of("AKIDMAIN", "main-secret", "AKIDCI", "ci-secret", "AKIDBOT", "bot:secret"), config.authKeys());
+        assertEquals("set both auth.access-key-id and auth.secret-access-key, or neither",
+                assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("auth.access-key-id", "AKID"))).getMessage());
+        assertEquals("auth.extra-keys takes ACCESS_KEY_ID:SECRET pairs, comma-separated; one is 'AKID...'",
+                assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("auth.extra-keys", "AKIDSECRET"))).getMessage());
+        assertEquals(List.of("noctua.example.com", "10.0.0.5"),
+                NoctuaConfig.from(Map.of("http.allowed-hosts", " noctua.example.com ,10.0.0.5,")).httpAllowedHosts());
+    }
+
+    @Test
     void badSettingsSayWhatIsWrong() {
-        assertEquals("unknown setting 'http.prot'; known settings: calculation.stop-grace, catalog, data-dir, http.host, http.max-request-bytes, "
+        assertEquals("unknown setting 'http.prot'; known settings: auth.access-key-id, auth.extra-keys, auth.secret-access-key, "
+                        + "calculation.stop-grace, catalog, data-dir, http.allow-unauthenticated-network, http.allowed-hosts, http.host, "
+                        + "http.idle-timeout, http.max-request-bytes, "
                         + "http.port, http.threads, python.executable, python.warm-workers, results.default-output-location, s3.access-key-id, s3.dir, s3.embedded, s3.endpoint, s3.path-style, s3.port, s3.region, "
                         + "s3.secret-access-key, session.default-idle-timeout-minutes, "
-                        + "session.idle-check-interval, session.minute, spark.master, spark.sql.warehouse.dir, spark.ui.enabled, store.url, workgroup.spark",
+                        + "session.idle-check-interval, session.max-active, session.max-active-per-workgroup, session.max-concurrent-dpus, "
+                        + "session.minute, spark.master, spark.sql.warehouse.dir, spark.ui.enabled, store.url, workgroup.spark",
                 assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("http.prot", "1"))).getMessage());
         assertEquals("http.port must be between 0 and 65535, not 70000",
                 assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("http.port", "70000"))).getMessage());

@@ -107,16 +107,24 @@ public final class TestingServer implements AutoCloseable {
     /** The AWS SDK for Java v2 client, pointed at this server, without retries so that every answer is seen as sent. */
     public synchronized AthenaClient client() {
         if (client == null) {
-            client = clientFor(endpoint());
+            // a server that checks signatures gets calls signed with its first key
+            client = server.config().authKeys().entrySet().stream().findFirst()
+                    .map(key -> clientFor(endpoint(), key.getKey(), key.getValue()))
+                    .orElseGet(() -> clientFor(endpoint()));
         }
         return client;
     }
 
     public static AthenaClient clientFor(URI endpoint) {
+        return clientFor(endpoint, "test", "test");
+    }
+
+    /** A client that signs with the given keys (a server with auth.* settings checks them). */
+    public static AthenaClient clientFor(URI endpoint, String accessKeyId, String secretAccessKey) {
         return AthenaClient.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
                 .httpClientBuilder(Apache5HttpClient.builder())
                 .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none()))
                 .build();
