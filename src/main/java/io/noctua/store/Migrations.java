@@ -7,6 +7,9 @@ import java.util.List;
  * never edited once released: a change is a new step.
  */
 final class Migrations {
+    /** The tables of the current schema besides {@code schema_version}: a store without one of them is damaged. */
+    static final List<String> TABLES = List.of("work_groups", "sessions", "calculations");
+
     private Migrations() {
     }
 

@@ -1,5 +1,12 @@
 package io.noctua.store;
 
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Optional;
+
 /** What differs between the databases Noctua stores into. Only this class knows. */
 public enum SqlDialect {
     SQLITE {
@@ -8,15 +15,142 @@ public enum SqlDialect {
             // an alias of the rowid: always above every row present, so newest-first order holds
             return name + " INTEGER PRIMARY KEY";
         }
+
+        @Override
+        Optional<Path> file(String jdbcUrl) {
+            String target = jdbcUrl.substring("jdbc:sqlite:".length());
+            int parameters = target.indexOf('?');
+            if (parameters >= 0) {
+                if (target.substring(parameters).contains("mode=memory")) {
+                    return Optional.empty();
+                }
+                target = target.substring(0, parameters);
+            }
+            if (target.startsWith("file:")) {
+                target = target.substring("file:".length());
+                if (target.startsWith("//")) {
+                    target = target.substring(2);
+                }
+            }
+            if (target.isEmpty() || target.equals(":memory:") || target.startsWith(":resource:")) {
+                return Optional.empty();
+            }
+            return Optional.of(Path.of(target).toAbsolutePath().normalize());
+        }
+
+        @Override
+        String location(String jdbcUrl) {
+            return file(jdbcUrl).map(Path::toString).orElse("an in-memory SQLite database");
+        }
+
+        @Override
+        String describe(SQLException e) {
+            int code = e.getErrorCode();
+            if (code == 0 && !(e instanceof SQLiteException)) {
+                return e.getMessage(); // the driver's own complaint, not SQLite's
+            }
+            String name = e instanceof SQLiteException sqlite ? sqlite.getResultCode().name() : SQLiteErrorCode.getErrorCode(code).name();
+            String words = switch (code & 0xFF) {
+                case FULL -> "the disk is full";
+                case IOERR -> "the disk reported an I/O error";
+                case READONLY -> "the database file cannot be written (read-only, or moved or deleted while open)";
+                case CANTOPEN -> "the database file cannot be opened";
+                case CORRUPT -> "the database file is damaged";
+                case NOTADB -> "the file is not a SQLite database";
+                case BUSY, LOCKED -> "the database stayed locked by another process or connection";
+                case NOMEM -> "SQLite ran out of memory";
+                case PERM -> "permission denied";
+                default -> e.getMessage();
+            };
+            return words + " (" + name + ")";
+        }
+
+        @Override
+        boolean breaksConnection(SQLException e) {
+            // a full disk or a constraint leaves the connection sound; after these its file handle or
+            // cached pages cannot be trusted, and a new connection looks at the file afresh
+            int primary = e.getErrorCode() & 0xFF;
+            return e.getErrorCode() != 0 && (primary == IOERR || primary == CORRUPT || primary == CANTOPEN || primary == NOTADB
+                    || primary == READONLY);
+        }
     },
     POSTGRESQL {
         @Override
         String sequenceColumn(String name) {
             return name + " BIGSERIAL PRIMARY KEY";
         }
+
+        @Override
+        Optional<Path> file(String jdbcUrl) {
+            return Optional.empty();
+        }
+
+        @Override
+        String location(String jdbcUrl) {
+            // never the parameters or user information, where a password may be
+            String location = jdbcUrl;
+            int parameters = location.indexOf('?');
+            if (parameters >= 0) {
+                location = location.substring(0, parameters);
+            }
+            int user = location.indexOf('@');
+            if (user >= 0) {
+                location = "jdbc:postgresql://" + location.substring(user + 1);
+            }
+            return location;
+        }
+
+        @Override
+        String describe(SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            String words;
+            if (state.equals("53100")) {
+                words = "the database server's disk is full";
+            }
+            else if (state.startsWith("08")) {
+                words = "the connection to the database server failed";
+            }
+            else if (state.startsWith("57P")) {
+                words = "the database server is shutting down or restarting";
+            }
+            else {
+                return e.getMessage() + (state.isEmpty() ? "" : " (SQLState " + state + ")");
+            }
+            return words + ": " + e.getMessage() + " (SQLState " + state + ")";
+        }
+
+        @Override
+        boolean breaksConnection(SQLException e) {
+            String state = e.getSQLState();
+            return state != null && (state.startsWith("08") || state.startsWith("57P"));
+        }
     };
 
+    // SQLite's primary result codes
+    private static final int PERM = 3;
+    private static final int BUSY = 5;
+    private static final int LOCKED = 6;
+    private static final int NOMEM = 7;
+    private static final int READONLY = 8;
+    private static final int IOERR = 10;
+    private static final int CORRUPT = 11;
+    private static final int FULL = 13;
+    private static final int CANTOPEN = 14;
+    private static final int NOTADB = 26;
+
     abstract String sequenceColumn(String name);
+
+    /** The file the store lives in, if it is one (absolute); empty for an in-memory database or a server. */
+    abstract Optional<Path> file(String jdbcUrl);
+
+    /** Where the store is, for messages: its file, or its URL without parameters or credentials. */
+    abstract String location(String jdbcUrl);
+
+    /** The cause of {@code e} in plain words, with the database's own code: "the disk is full (SQLITE_FULL)". */
+    abstract String describe(SQLException e);
+
+    /** Whether the connection that raised {@code e} is to be replaced by a new one rather than used again. */
+    abstract boolean breaksConnection(SQLException e);
 
     static SqlDialect forUrl(String jdbcUrl) {
         if (jdbcUrl.startsWith("jdbc:sqlite:")) {
