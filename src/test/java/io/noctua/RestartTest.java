@@ -2,6 +2,7 @@ package io.noctua;
 
 import io.noctua.config.NoctuaConfig;
 import io.noctua.testing.Athena;
+import io.noctua.testing.ServerProcess;
 import io.noctua.testing.TestingS3;
 import io.noctua.testing.TestingServer;
 import org.junit.jupiter.api.Test;
@@ -13,13 +14,10 @@ import software.amazon.awssdk.services.athena.model.SessionState;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static io.noctua.testing.Athena.LONG_SQL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -68,22 +66,16 @@ class RestartTest {
     @Test
     void afterKillMinusNineNoAcknowledgedRecordIsLost() throws Exception {
         Path dataDir = TestingServer.temporaryDirectory("noctua-kill-");
-        Process process = startServerProcess(dataDir);
         String sessionId;
         String runningId;
         String completedId;
-        try {
-            try (AthenaClient athena = TestingServer.clientFor(java.net.URI.create(awaitBanner(process, dataDir, "endpoint")))) {
-                athena.createWorkGroup(r -> r.name("acknowledged"));
-                sessionId = Athena.startIdleSession(athena);
-                completedId = Athena.run(athena, sessionId, "%%sql\nSELECT 1").calculationExecutionId();
-                runningId = Athena.startCalculation(athena, sessionId, LONG_SQL);
-                Athena.awaitCalculationState(athena, runningId, CalculationExecutionState.RUNNING);
-            }
-        }
-        finally {
-            process.destroyForcibly(); // SIGKILL: no shutdown hook runs
-            process.waitFor(30, TimeUnit.SECONDS);
+        try (ServerProcess server = ServerProcess.start(dataDir); AthenaClient athena = server.client()) {
+            athena.createWorkGroup(r -> r.name("acknowledged"));
+            sessionId = Athena.startIdleSession(athena);
+            completedId = Athena.run(athena, sessionId, "%%sql\nSELECT 1").calculationExecutionId();
+            runningId = Athena.startCalculation(athena, sessionId, LONG_SQL);
+            Athena.awaitCalculationState(athena, runningId, CalculationExecutionState.RUNNING);
+            server.kill(); // SIGKILL: no shutdown hook runs
         }
 
         try (TestingServer restarted = TestingServer.start(dataDir, Map.of())) {
@@ -109,8 +101,7 @@ class RestartTest {
     @Test
     void tablesAndS3DataOutliveAKillMinusNine() throws Exception {
         Path dataDir = TestingServer.temporaryDirectory("noctua-catalog-");
-        Process first = startServerProcess(dataDir);
-        try (AthenaClient athena = TestingServer.clientFor(java.net.URI.create(awaitBanner(first, dataDir, "endpoint")))) {
+        try (ServerProcess first = ServerProcess.start(dataDir); AthenaClient athena = first.client()) {
             String sessionId = Athena.startIdleSession(athena);
             for (String sql : List.of(
                     "CREATE DATABASE shop",
@@ -122,22 +113,18 @@ class RestartTest {
                 GetCalculationExecutionResponse done = Athena.run(athena, sessionId, "%%sql\n" + sql);
                 assertEquals(CalculationExecutionState.COMPLETED, done.status().state(), sql + ": " + done.status().stateChangeReason());
             }
-        }
-        finally {
-            first.destroyForcibly(); // SIGKILL: Derby and the files must cope
-            first.waitFor(30, TimeUnit.SECONDS);
+            first.kill(); // SIGKILL: Derby and the files must cope
         }
 
         Files.move(dataDir.resolve("server.log"), dataDir.resolve("server-1.log"));
-        Process second = startServerProcess(dataDir);
-        try (AthenaClient athena = TestingServer.clientFor(java.net.URI.create(awaitBanner(second, dataDir, "endpoint")))) {
+        try (ServerProcess second = ServerProcess.start(dataDir); AthenaClient athena = second.client()) {
             String sessionId = Athena.startIdleSession(athena);
             GetCalculationExecutionResponse done = Athena.run(athena, sessionId, "%%sql\n"
                     + "SELECT (SELECT sum(amount) FROM shop.orders) AS orders, (SELECT count(*) FROM shop.events) AS events, "
                     + "(SELECT max(a) FROM shop.hive_format) AS hive");
             assertEquals(CalculationExecutionState.COMPLETED, done.status().state(), done.status().stateChangeReason());
 
-            try (S3Client s3 = TestingS3.client(java.net.URI.create(awaitBanner(second, dataDir, "s3")),
+            try (S3Client s3 = TestingS3.client(second.s3Endpoint(),
                     NoctuaConfig.EMBEDDED_ACCESS_KEY_ID, NoctuaConfig.EMBEDDED_SECRET_ACCESS_KEY)) {
                 String stdout = TestingS3.read(s3, done.result().stdOutS3Uri());
                 assertTrue(stdout.contains("|    60|     2|   7|"), stdout);
@@ -145,42 +132,7 @@ class RestartTest {
                         .map(S3Object::key).filter(key -> key.endsWith(".parquet")).toList();
                 assertEquals(1, events.size(), "the INSERT's file: " + events);
             }
+            second.stop();
         }
-        finally {
-            second.destroy();
-            second.waitFor(30, TimeUnit.SECONDS);
-        }
-    }
-
-    /** The URL the banner prints on the line starting with {@code label}. */
-    private static String awaitBanner(Process process, Path dataDir, String label) throws Exception {
-        File log = dataDir.resolve("server.log").toFile();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("server process exited: " + Files.readString(log.toPath()));
-            }
-            for (String line : Files.readAllLines(log.toPath())) {
-                String[] words = line.trim().split("\\s+");
-                if (words.length >= 2 && words[0].equals(label) && words[1].startsWith("http://")) {
-                    return words[1];
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("server did not print its " + label + ": " + Files.readString(log.toPath()));
-    }
-
-    private static Process startServerProcess(Path dataDir) throws Exception {
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(List.of(System.getProperty("noctua.test.jvm.opens", "").split(" ")));
-        command.removeIf(String::isBlank);
-        command.addAll(List.of("-Xmx1g", "-cp", classPath, "io.noctua.Main", "serve", "--port", "0", "--data-dir", dataDir.toString(),
-                "--spark-master", "local[1]", "--conf", "s3.port=0"));
-        return new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(dataDir.resolve("server.log").toFile())
-                .start();
     }
 }

@@ -1,0 +1,138 @@
+package io.noctua.testing;
+
+import software.amazon.awssdk.services.athena.AthenaClient;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Noctua server in a JVM of its own ({@code noctua serve} on the test class path, embedded S3 store,
+ * {@code local[1]} Spark), for tests that stop it as a user would: SIGTERM, or SIGKILL. What it prints
+ * goes to {@code <dataDir>/server.log}, where {@link #awaitBanner} looks for its addresses.
+ */
+public final class ServerProcess implements AutoCloseable {
+    private static final long START_SECONDS = 120;
+    private static final long STOP_SECONDS = 30;
+
+    private final Path dataDir;
+    private final Process process;
+
+    private ServerProcess(Path dataDir, Process process) {
+        this.dataDir = dataDir;
+        this.process = process;
+    }
+
+    public static ServerProcess start(Path dataDir) {
+        return start(dataDir, Map.of());
+    }
+
+    /** Starts a server on {@code dataDir}; each of {@code settings} is given as {@code --conf key=value}. */
+    public static ServerProcess start(Path dataDir, Map<String, String> settings) {
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(List.of(System.getProperty("noctua.test.jvm.opens", "").split(" ")));
+        command.removeIf(String::isBlank);
+        command.addAll(List.of("-Xmx1g", "-cp", classPath, "io.noctua.Main", "serve", "--port", "0", "--data-dir", dataDir.toString(),
+                "--spark-master", "local[1]", "--conf", "s3.port=0"));
+        settings.forEach((key, value) -> command.addAll(List.of("--conf", key + "=" + value)));
+        try {
+            return new ServerProcess(dataDir, new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(dataDir.resolve("server.log").toFile())
+                    .start());
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** The Athena endpoint, once the server has printed it. */
+    public URI endpoint() {
+        return URI.create(awaitBanner("endpoint"));
+    }
+
+    /** The embedded S3 store's endpoint, once the server has printed it. */
+    public URI s3Endpoint() {
+        return URI.create(awaitBanner("s3"));
+    }
+
+    /** A client of {@link #endpoint}; the caller closes it. */
+    public AthenaClient client() {
+        return TestingServer.clientFor(endpoint());
+    }
+
+    /** The URL the banner prints on the line starting with {@code label}; fails if the server exits or takes two minutes. */
+    public String awaitBanner(String label) {
+        Path log = dataDir.resolve("server.log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("server process exited: " + read(log));
+            }
+            for (String line : read(log).lines().toList()) {
+                String[] words = line.trim().split("\\s+");
+                if (words.length >= 2 && words[0].equals(label) && words[1].startsWith("http://")) {
+                    return words[1];
+                }
+            }
+            Athena.sleep(100);
+        }
+        throw new AssertionError("server did not print its " + label + ": " + read(log));
+    }
+
+    /** SIGKILL: no shutdown hook runs, as when the machine's OOM killer or {@code kill -9} ends it. Waits until it is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        awaitExit();
+    }
+
+    /** SIGTERM: the server shuts down as on Ctrl-C. Waits until it is gone. */
+    public void stop() {
+        process.destroy();
+        awaitExit();
+    }
+
+    private void awaitExit() {
+        try {
+            if (!process.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError("server process " + process.pid() + " did not exit within " + STOP_SECONDS + " s");
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** Kills a server still running (a test that failed half-way): never leaves one behind. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        }
+        catch (IOException e) {
+            return "";
+        }
+    }
+}
