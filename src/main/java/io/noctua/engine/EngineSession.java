@@ -93,7 +93,11 @@ public final class EngineSession {
     public PythonOutcome runPython(String calculationId, String code, Map<String, Object> sessionFacts) {
         PythonWorker worker;
         synchronized (this) {
-            if (python == null || !python.isAlive()) {
+            if (python != null && !python.isAlive()) {
+                python.kill(); // it died between cells: what its cells started must not outlive it
+                python = null;
+            }
+            if (python == null) {
                 python = pythonWorkers.take();
             }
             worker = python;

@@ -21,8 +21,8 @@ import java.util.logging.Logger;
 /**
  * One Python worker process: a session's persistent namespace. {@link #execute} sends one cell and
  * blocks until its answer; {@link #interrupt} raises KeyboardInterrupt in the running cell (SIGINT);
- * {@link #kill} ends the process, which makes a blocked {@code execute} fail at once. The JSON-lines
- * contract is in docs/python-worker.md.
+ * {@link #kill} ends the process and every process its cells started, which makes a blocked
+ * {@code execute} fail at once. The JSON-lines contract is in docs/python-worker.md.
  */
 public final class PythonWorker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PythonWorker.class.getName());
@@ -30,13 +30,15 @@ public final class PythonWorker implements AutoCloseable {
     private static final int STDERR_LINES_KEPT = 20;
 
     private final Process process;
+    private final ProcessTree tree;
     private final BufferedWriter requests;
     private final BufferedReader answers;
     private final boolean canImportPyspark;
     private final Deque<String> stderrTail = new ArrayDeque<>();
 
-    private PythonWorker(Process process, BufferedReader answers, boolean canImportPyspark) {
+    private PythonWorker(Process process, ProcessTree tree, BufferedReader answers, boolean canImportPyspark) {
         this.process = process;
+        this.tree = tree;
         this.requests = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
         this.answers = answers;
         this.canImportPyspark = canImportPyspark;
@@ -45,10 +47,10 @@ public final class PythonWorker implements AutoCloseable {
     /** Starts a worker with {@code executable} running {@code script}; waits for its ready line. */
     static PythonWorker start(String executable, Path script) {
         Process process;
+        ProcessBuilder builder = new ProcessBuilder(List.of(executable, "-u", script.toString())).redirectError(ProcessBuilder.Redirect.PIPE);
+        String marker = ProcessTree.mark(builder);
         try {
-            process = new ProcessBuilder(List.of(executable, "-u", script.toString()))
-                    .redirectError(ProcessBuilder.Redirect.PIPE)
-                    .start();
+            process = builder.start();
         }
         catch (IOException e) {
             throw new PythonWorkerException("Python calculations need a Python 3 interpreter: '" + executable
@@ -71,7 +73,8 @@ public final class PythonWorker implements AutoCloseable {
                 throw new PythonWorkerException("Python calculations need Python 3.8 or later: '" + executable + "' is Python "
                         + version + "; set python.executable", null);
             }
-            worker = new PythonWorker(process, answers, hello.path("pyspark").asBoolean(false));
+            // read after "ready": by then the worker leads a process group of its own
+            worker = new PythonWorker(process, ProcessTree.of(process.toHandle(), marker), answers, hello.path("pyspark").asBoolean(false));
         }
         catch (IOException e) {
             process.destroyForcibly();
@@ -180,27 +183,30 @@ public final class PythonWorker implements AutoCloseable {
         }
     }
 
+    /** Ends the worker and every process its cells started (SIGKILL), whatever they do. */
     public void kill() {
-        process.destroyForcibly();
+        tree.kill();
     }
 
+    /**
+     * Ends the worker: at the end of its input it ends what its cells started, then itself. If it has
+     * not within a second (a cell still runs), or it left anything behind, that is killed here.
+     */
     @Override
     public void close() {
         try {
-            requests.close(); // end of input: the worker returns from its loop
+            requests.close();
         }
         catch (IOException ignored) {
             // already gone
         }
         try {
-            if (!process.waitFor(1, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+            process.waitFor(1, TimeUnit.SECONDS);
         }
         catch (InterruptedException e) {
-            process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        tree.kill();
     }
 
     /** Whether a version such as {@code 3.7.17} is older than 3.8, the oldest Python the worker is written for. */

@@ -4,6 +4,8 @@ Speaks JSON lines with the server (the contract is docs/python-worker.md): the s
 {"type": "execute", ...} request per line on stdin and reads one {"type": "done", ...} answer per
 line on stdout. Only the standard library is used. The process's own stdin and stdout are kept for
 the protocol; the code a calculation runs sees an empty stdin, and what it prints is captured.
+The worker leads a process group of its own, and when it ends, everything its cells started ends
+with it.
 """
 import ast
 import io
@@ -306,20 +308,131 @@ def execute(request, namespace):
     }
 
 
+PR_SET_CHILD_SUBREAPER = 36  # from linux/prctl.h
+
+
+def lead_own_processes():
+    """Makes this worker the root of everything its cells start, so that all of it can be ended together.
+
+    A session of its own (and so a process group of its own, which a cell cannot move the worker out
+    of): a Ctrl-C in the server's terminal no longer reaches the cells, and the group holds every
+    process a cell starts unless that process leaves it. On Linux the worker is also a child
+    subreaper: a daemon that a cell starts (a double fork, setsid) is reparented to the worker
+    instead of to init, so it stays a descendant. The worker never reaps children it did not start:
+    waiting for any child would take exit codes from the cells' own subprocess objects; the zombies
+    of adopted daemons stay until the worker ends."""
+    try:
+        os.setsid()
+    except OSError:
+        pass  # already a group leader: then it leads its own group anyway
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_CHILD_SUBREAPER, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
+            raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+    except Exception as failure:  # no ctypes in this Python, or an old kernel: the process group still holds most
+        sys.stderr.write("noctua worker: not a child subreaper (%s): daemons a cell starts may outlive the session\n" % failure)
+
+
+def process_table():
+    """(pid, parent pid, process group) of every live process, from /proc; empty where there is no /proc."""
+    table = []
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return table
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name, "rb") as stat:
+                line = stat.read()
+        except OSError:
+            continue  # ended meanwhile
+        # the command name is in parentheses and may hold anything, parentheses too: the fields follow the last ')'
+        fields = line[line.rfind(b")") + 1:].split()
+        if len(fields) < 3 or fields[0] in (b"Z", b"X", b"x"):  # a zombie is dead already
+            continue
+        try:
+            table.append((int(name), int(fields[1]), int(fields[2])))
+        except ValueError:
+            continue
+    return table
+
+
+def own_processes(me, group):
+    """Every live descendant of this worker, and every other member of the process group it leads."""
+    table = process_table()
+    children = {}
+    for pid, parent, _ in table:
+        children.setdefault(parent, []).append(pid)
+    found = set()
+    pending = [me]
+    while pending:
+        for child in children.get(pending.pop(), ()):
+            if child not in found:
+                found.add(child)
+                pending.append(child)
+    if group is not None:
+        found.update(pid for pid, _, pgrp in table if pgrp == group)
+    found.discard(me)
+    return found
+
+
+def end_all_processes(code):
+    """Ends with SIGKILL everything the cells started, then this worker; never returns.
+
+    Rounds, because a process can start another between the look and the kill; as long as this worker
+    lives, the orphans of such a race come to it (subreaper) and the next round finds them."""
+    me = os.getpid()
+    group = me if os.getpgrp() == me else None
+    killed = set()
+    for _ in range(50):
+        fresh = own_processes(me, group) - killed
+        if not fresh:
+            break
+        for pid in fresh:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass  # ended meanwhile
+        killed |= fresh
+    if group is not None:
+        # the worker and what is left of its group in one instant: a cell's thread cannot start one more process after it
+        os.killpg(group, signal.SIGKILL)
+    os._exit(code)
+
+
+WORKER_PID = os.getpid()
+
+
+def end_on_signal(signum, frame):
+    """SIGTERM or SIGHUP: the worker ends, and everything its cells started with it."""
+    if os.getpid() != WORKER_PID:
+        # a child a cell forked without exec (multiprocessing) keeps the signal's usual meaning
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    end_all_processes(128 + signum)
+
+
 def exit_with_parent():
-    """A server killed with SIGKILL cannot end its workers: each notices that it was orphaned and ends
-    itself, even in the middle of a cell."""
+    """A server killed with SIGKILL cannot end its workers: each notices within a second that it was
+    orphaned and ends itself and everything its cells started, even in the middle of a cell."""
     parent = os.getppid()
 
     def watch():
         while os.getppid() == parent:
             time.sleep(1)
-        os._exit(0)
+        end_all_processes(0)
 
     threading.Thread(target=watch, name="noctua-parent-watch", daemon=True).start()
 
 
 def main():
+    lead_own_processes()
     exit_with_parent()
     requests, answers = open_protocol()
     namespace = {"__name__": "__main__", "__builtins__": __builtins__, "__noctua_magic__": MAGICS}
@@ -333,7 +446,7 @@ def main():
         try:
             line = requests.readline()
             if not line:
-                return  # the server closed the pipe: the session ended
+                end_all_processes(0)  # the server closed the pipe: the session ended
             request = json.loads(line)
             if request.get("type") == "execute":
                 send(answers, execute(request, namespace))
@@ -345,4 +458,6 @@ def main():
 
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, INTERRUPTS.handle)
+    signal.signal(signal.SIGTERM, end_on_signal)
+    signal.signal(signal.SIGHUP, end_on_signal)
     main()
