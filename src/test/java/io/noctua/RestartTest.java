@@ -71,7 +71,7 @@ class RestartTest {
         String completedId;
         try (ServerProcess server = ServerProcess.start(dataDir); AthenaClient athena = server.client()) {
             athena.createWorkGroup(r -> r.name("acknowledged"));
-            sessionId = Athena.startIdleSession(athena);
+            sessionId = server.startIdleSession(athena);
             completedId = Athena.run(athena, sessionId, "%%sql\nSELECT 1").calculationExecutionId();
             runningId = Athena.startCalculation(athena, sessionId, LONG_SQL);
             Athena.awaitCalculationState(athena, runningId, CalculationExecutionState.RUNNING);
@@ -102,7 +102,7 @@ class RestartTest {
     void tablesAndS3DataOutliveAKillMinusNine() throws Exception {
         Path dataDir = TestingServer.temporaryDirectory("noctua-catalog-");
         try (ServerProcess first = ServerProcess.start(dataDir); AthenaClient athena = first.client()) {
-            String sessionId = Athena.startIdleSession(athena);
+            String sessionId = first.startIdleSession(athena);
             for (String sql : List.of(
                     "CREATE DATABASE shop",
                     "CREATE TABLE shop.orders USING parquet AS SELECT id, id * 10 AS amount FROM range(4)",
@@ -118,7 +118,7 @@ class RestartTest {
 
         Files.move(dataDir.resolve("server.log"), dataDir.resolve("server-1.log"));
         try (ServerProcess second = ServerProcess.start(dataDir); AthenaClient athena = second.client()) {
-            String sessionId = Athena.startIdleSession(athena);
+            String sessionId = second.startIdleSession(athena);
             GetCalculationExecutionResponse done = Athena.run(athena, sessionId, "%%sql\n"
                     + "SELECT (SELECT sum(amount) FROM shop.orders) AS orders, (SELECT count(*) FROM shop.events) AS events, "
                     + "(SELECT max(a) FROM shop.hive_format) AS hive");

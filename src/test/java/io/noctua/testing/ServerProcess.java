@@ -1,12 +1,14 @@
 package io.noctua.testing;
 
 import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.athena.model.SessionState;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 public final class ServerProcess implements AutoCloseable {
     private static final long START_SECONDS = 120;
     private static final long STOP_SECONDS = 30;
+    private static final long SPARK_START_SECONDS = 300;
 
     private final Path dataDir;
     private final Process process;
@@ -74,6 +77,18 @@ public final class ServerProcess implements AutoCloseable {
     /** A client of {@link #endpoint}; the caller closes it. */
     public AthenaClient client() {
         return TestingServer.clientFor(endpoint());
+    }
+
+    /**
+     * Starts a session and waits until it is IDLE. Spark starts after the banner, and a session
+     * waits for it: on a busy machine that takes longer than the minute {@link Athena#startIdleSession} waits.
+     */
+    public String startIdleSession(AthenaClient client) {
+        String sessionId = client.startSession(r -> r.workGroup(Athena.SPARK_WORK_GROUP).engineConfiguration(e -> e.maxConcurrentDpus(2)))
+                .sessionId();
+        Athena.await(() -> client.getSessionStatus(r -> r.sessionId(sessionId)).status().state() == SessionState.IDLE,
+                "session " + sessionId + " to be IDLE", Duration.ofSeconds(SPARK_START_SECONDS));
+        return sessionId;
     }
 
     /** The URL the banner prints on the line starting with {@code label}; fails if the server exits or takes two minutes. */
