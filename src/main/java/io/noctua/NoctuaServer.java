@@ -159,6 +159,12 @@ public final class NoctuaServer implements AutoCloseable {
         if (config.catalog().equals("hive")) {
             properties.putAll(HiveMetastore.sparkProperties(config.metastoreDir()));
         }
+        if (config.spark().getOrDefault("spark.master", "local[*]").startsWith("local")) {
+            // in local mode nothing outside this machine talks to the driver: its RPC and block manager
+            // ports stay on loopback (Spark would otherwise listen on the machine's network address)
+            properties.put("spark.driver.host", "127.0.0.1");
+            properties.put("spark.driver.bindAddress", "127.0.0.1");
+        }
         properties.putAll(config.spark());
         return properties;
     }
