@@ -11,6 +11,8 @@ import io.noctua.engine.HiveMetastore;
 import io.noctua.engine.SparkEngine;
 import io.noctua.engine.python.PythonWorkers;
 import io.noctua.http.HttpServer;
+import io.noctua.operations.Health;
+import io.noctua.operations.Metrics;
 import io.noctua.protocol.AthenaApi;
 import io.noctua.protocol.AwsErrors;
 import io.noctua.protocol.HostPolicy;
@@ -108,15 +110,20 @@ public final class NoctuaServer implements AutoCloseable {
 
         this.reaper = Executors.newSingleThreadScheduledExecutor(SessionService.daemon("idle-sessions"));
         this.http = HttpServer.start(new HttpServer.Settings(config.httpHost(), config.httpPort(), config.httpThreads(),
-                config.httpMaxRequestBytes(), MAX_HEADER_BYTES, config.httpIdleTimeout()), routes(clock), AwsErrors::forStatus);
+                config.httpMaxRequestBytes(), MAX_HEADER_BYTES, config.httpIdleTimeout()), routes(engine, clock), AwsErrors::forStatus);
     }
 
     /**
      * Every request passes one gate (Host and Origin, then a signature where keys are configured) on
      * its way to the API, the console, or the operators' endpoints.
      */
-    private RequestGate routes(Clock clock) {
-        AthenaApi api = new AthenaApi(operations(), ShapeValidator.load(), (operation, status, nanos) -> { });
+    private RequestGate routes(SparkEngine engine, Clock clock) {
+        Health health = new Health(List.of(
+                new Health.Check("spark", engine::problem),
+                new Health.Check("store", database::problem),
+                new Health.Check("s3", this::s3Problem)), clock);
+        Metrics metrics = new Metrics(sessions, calculations, pythonWorkers, health);
+        AthenaApi api = new AthenaApi(operations(), ShapeValidator.load(), metrics.apiListener());
         Console console = new Console(results);
         Optional<SigV4Verifier> signatures = config.authKeys().isEmpty()
                 ? Optional.empty()
@@ -125,7 +132,23 @@ public final class NoctuaServer implements AutoCloseable {
         return new RequestGate(HostPolicy.of(config.httpHost(), config.httpAllowedHosts()), signatures, List.of(
                 apiMount,
                 new RequestGate.Mount(Console.OUTPUT_PATH, false, true, console),
-                new RequestGate.Mount(Console.PATH, true, false, console)), apiMount);
+                new RequestGate.Mount(Console.PATH, true, false, console),
+                new RequestGate.Mount("/health", false, false, health),
+                new RequestGate.Mount("/metrics", false, false, metrics)), apiMount);
+    }
+
+    /** Null when the S3 store answers: the embedded one on its port, another one for the output bucket. */
+    private String s3Problem() {
+        if (s3 != null) {
+            return s3.isServing() ? null : "the embedded S3 store does not answer at " + s3.endpoint() + " (it is restarted when it dies)";
+        }
+        try {
+            ((S3ResultStore) results).checkBucket(S3Location.parse(config.defaultOutputLocation()).bucket());
+            return null;
+        }
+        catch (RuntimeException e) {
+            return results.describe() + ": " + e.getMessage();
+        }
     }
 
     /**

@@ -25,6 +25,7 @@ import io.noctua.store.Page;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -33,6 +34,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -49,6 +51,7 @@ public final class CalculationService {
     private final Clock clock;
     private final Duration stopGrace;
     private final Map<String, RunningCalculation> running = new ConcurrentHashMap<>();
+    private final Map<CalculationExecutionState, LongAdder> ended = new EnumMap<>(CalculationExecutionState.class);
     private final FinishedCalculations finished = new FinishedCalculations(10_000);
     private final ExecutorService runners = Executors.newCachedThreadPool(SessionService.daemon("calculation"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(SessionService.daemon("calculation-timer"));
@@ -61,6 +64,9 @@ public final class CalculationService {
         this.runner = new CalculationRunner(new CalculationOutputs(results), session -> sessions.recentOfWorkGroup(session.workGroup(), 100));
         this.clock = requireNonNull(clock, "clock is null");
         this.stopGrace = requireNonNull(stopGrace, "stopGrace is null");
+        for (CalculationExecutionState state : CalculationExecutionState.values()) {
+            ended.put(state, new LongAdder());
+        }
     }
 
     public StartCalculationExecutionResponse start(StartCalculationExecutionRequest request) {
@@ -127,11 +133,28 @@ public final class CalculationService {
                 CalculationExecution last = handle.record();
                 if (last.state().isTerminal()) {
                     finished.add(last);
+                    ended.get(last.state()).increment();
                 }
                 running.remove(calculation.calculationExecutionId());
             }
         });
         return new StartCalculationExecutionResponse(calculation.calculationExecutionId(), calculation.state());
+    }
+
+    /** The calculations that have not ended, by state. */
+    public Map<CalculationExecutionState, Integer> activeByState() {
+        Map<CalculationExecutionState, Integer> counts = new EnumMap<>(CalculationExecutionState.class);
+        for (RunningCalculation handle : running.values()) {
+            counts.merge(handle.record().state(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /** How many calculations ended in each final state since the server started. */
+    public Map<CalculationExecutionState, Long> endedSinceStart() {
+        Map<CalculationExecutionState, Long> counts = new EnumMap<>(CalculationExecutionState.class);
+        ended.forEach((state, count) -> counts.put(state, count.sum()));
+        return counts;
     }
 
     public GetCalculationExecutionResponse get(CalculationIdRequest request) {

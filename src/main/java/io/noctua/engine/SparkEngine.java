@@ -94,6 +94,19 @@ public final class SparkEngine implements AutoCloseable {
         }
     }
 
+    /** Null while Spark runs; otherwise why it does not: still starting, failed to start, or stopped. */
+    public String problem() {
+        if (!started.isDone()) {
+            return "Spark is still starting";
+        }
+        try {
+            return started.join().root().sparkContext().isStopped() ? "the SparkContext was stopped" : null;
+        }
+        catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            return "Spark failed to start: " + (e.getCause() == null ? e : e.getCause()).getMessage();
+        }
+    }
+
     public boolean isStarted() {
         return started.isDone() && !started.isCompletedExceptionally();
     }

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
@@ -381,6 +382,27 @@ public final class EmbeddedS3Server implements AutoCloseable {
     public long pid() {
         synchronized (lock) {
             return process.pid();
+        }
+    }
+
+    /**
+     * Whether the store answers on its port now: its process runs and accepts a connection (between
+     * a crash and the restart it does not).
+     */
+    public boolean isServing() {
+        Process current;
+        synchronized (lock) {
+            current = process;
+        }
+        if (current == null || !current.isAlive()) {
+            return false;
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 1_000);
+            return true;
+        }
+        catch (IOException e) {
+            return false;
         }
     }
 

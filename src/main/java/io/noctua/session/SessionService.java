@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,6 +42,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -61,6 +63,7 @@ public final class SessionService {
     private final Map<String, LiveSession> live = new ConcurrentHashMap<>();
     private final ExecutorService creators = Executors.newCachedThreadPool(daemon("session-start"));
     private final Object admissions = new Object();
+    private final Map<SessionState, LongAdder> ended = new EnumMap<>(SessionState.class);
 
     /** The session settings of the server's configuration. */
     public record Settings(String defaultOutputLocation, int defaultIdleTimeoutMinutes, Duration minute, Limits limits) {
@@ -87,6 +90,9 @@ public final class SessionService {
         this.pythonWorkers = requireNonNull(pythonWorkers, "pythonWorkers is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.settings = requireNonNull(settings, "settings is null");
+        for (SessionState state : SessionState.values()) {
+            ended.put(state, new LongAdder());
+        }
     }
 
     // ---- operations
@@ -157,11 +163,32 @@ public final class SessionService {
                 request.sessionIdleTimeoutInMinutes() == null ? settings.defaultIdleTimeoutMinutes() : request.sessionIdleTimeoutInMinutes(),
                 workGroup.outputLocation().orElse(settings.defaultOutputLocation()),
                 SessionState.CREATING, null, now, now, null, null, 0, request.clientRequestToken(), fingerprint);
-        LiveSession liveSession = new LiveSession(session, store, clock, ended -> live.remove(ended.sessionId()));
+        LiveSession liveSession = new LiveSession(session, store, clock, this::ended);
         store.insert(session);
         live.put(session.sessionId(), liveSession);
         creators.execute(() -> createEngineSession(liveSession));
         return new StartSessionResponse(session.sessionId(), session.state());
+    }
+
+    private void ended(LiveSession liveSession) {
+        live.remove(liveSession.sessionId());
+        ended.get(liveSession.record().state()).increment();
+    }
+
+    /** The sessions that have not ended, by state. */
+    public Map<SessionState, Integer> activeByState() {
+        Map<SessionState, Integer> counts = new EnumMap<>(SessionState.class);
+        for (LiveSession liveSession : live.values()) {
+            counts.merge(liveSession.record().state(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /** How many sessions ended in each final state since the server started. */
+    public Map<SessionState, Long> endedSinceStart() {
+        Map<SessionState, Long> counts = new EnumMap<>(SessionState.class);
+        ended.forEach((state, count) -> counts.put(state, count.sum()));
+        return counts;
     }
 
     private void createEngineSession(LiveSession liveSession) {

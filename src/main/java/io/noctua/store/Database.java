@@ -271,6 +271,17 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** Null when the store answers a read now; otherwise why it does not. */
+    public String problem() {
+        try {
+            query("SELECT 1", row -> 1);
+            return null;
+        }
+        catch (StoreException e) {
+            return e.getMessage();
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {

@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -27,6 +29,8 @@ public final class PythonWorkers implements AutoCloseable {
     private final Path script;
     private final int warm;
     private final BlockingQueue<PythonWorker> ready = new LinkedBlockingQueue<>();
+    /** Every worker started and not yet found dead: warm ones and those sessions hold. */
+    private final Set<PythonWorker> started = ConcurrentHashMap.newKeySet();
     private final ExecutorService starter;
     private volatile boolean closed;
     private volatile String problem;
@@ -102,7 +106,7 @@ public final class PythonWorkers implements AutoCloseable {
         }
         // none warm: start one here, and refill only after it, so two Python starts do not share the cores
         try {
-            return PythonWorker.start(executable(), script);
+            return track(PythonWorker.start(executable(), script));
         }
         finally {
             refill();
@@ -118,7 +122,7 @@ public final class PythonWorkers implements AutoCloseable {
                 return;
             }
             try {
-                ready.add(PythonWorker.start(executable(), script));
+                ready.add(track(PythonWorker.start(executable(), script)));
                 problem = null;
             }
             catch (PythonWorkerException e) {
@@ -128,6 +132,22 @@ public final class PythonWorkers implements AutoCloseable {
                 problem = e.getMessage();
             }
         });
+    }
+
+    private PythonWorker track(PythonWorker worker) {
+        started.add(worker);
+        return worker;
+    }
+
+    /** Workers started ahead of need, waiting for a session. */
+    public int warmCount() {
+        return ready.size();
+    }
+
+    /** Workers that sessions hold (started and alive, not warm). */
+    public int inUseCount() {
+        started.removeIf(worker -> !worker.isAlive());
+        return Math.max(0, started.size() - ready.size());
     }
 
     @Override
