@@ -38,6 +38,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,39 +80,62 @@ public final class NoctuaServer implements AutoCloseable {
         refuseAnOpenNetworkServer(config);
         Clock clock = Clock.systemUTC();
         Files.createDirectories(config.dataDir());
-        this.database = Database.open(config.storeUrl());
-        JdbcWorkGroupStore workGroupStore = new JdbcWorkGroupStore(database);
-        JdbcSessionStore sessionStore = new JdbcSessionStore(database);
-        this.s3 = config.s3Embedded() ? startEmbeddedS3(config) : null;
-        if (s3 != null) {
-            this.results = new EmbeddedResultStore(config.s3Dir(), s3.endpoint());
-        }
-        else {
-            S3ResultStore store = new S3ResultStore(config.s3Settings());
-            this.results = store;
-            checkOutputBucketLater(store, config.defaultOutputLocation());
-        }
-        this.pythonWorkers = PythonWorkers.start(config.pythonExecutable(), config.dataDir().resolve("python"), config.pythonWarmWorkers());
-        this.sessions = new SessionService(sessionStore, workGroupStore, engine, pythonWorkers, clock, new SessionService.Settings(
-                config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute(),
-                new SessionService.Limits(config.sessionMaxActive(), config.sessionMaxActivePerWorkGroup(), config.sessionMaxConcurrentDpus())));
-        this.calculations = new CalculationService(new JdbcCalculationStore(database), sessions, engine, results, clock,
-                config.calculationStopGrace());
-        this.workGroups = new WorkGroupService(workGroupStore, clock, workGroup -> {
-            sessions.terminateAll(workGroup);
-            calculations.forgetFinished();
-        });
+        // what has started so far, closed again if a later part cannot start (a port taken, a bad store)
+        Deque<AutoCloseable> started = new ArrayDeque<>();
+        try {
+            this.database = keep(started, Database.open(config.storeUrl()));
+            JdbcWorkGroupStore workGroupStore = new JdbcWorkGroupStore(database);
+            JdbcSessionStore sessionStore = new JdbcSessionStore(database);
+            this.s3 = config.s3Embedded() ? keep(started, startEmbeddedS3(config)) : null;
+            if (s3 != null) {
+                this.results = keep(started, new EmbeddedResultStore(config.s3Dir(), s3.endpoint()));
+            }
+            else {
+                S3ResultStore store = keep(started, new S3ResultStore(config.s3Settings()));
+                this.results = store;
+                checkOutputBucketLater(store, config.defaultOutputLocation());
+            }
+            this.pythonWorkers = keep(started, PythonWorkers.start(config.pythonExecutable(), config.dataDir().resolve("python"),
+                    config.pythonWarmWorkers()));
+            this.sessions = new SessionService(sessionStore, workGroupStore, engine, pythonWorkers, clock, new SessionService.Settings(
+                    config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute(),
+                    new SessionService.Limits(config.sessionMaxActive(), config.sessionMaxActivePerWorkGroup(), config.sessionMaxConcurrentDpus())));
+            this.calculations = new CalculationService(new JdbcCalculationStore(database), sessions, engine, results, clock,
+                    config.calculationStopGrace());
+            started.push(calculations::close);
+            this.workGroups = new WorkGroupService(workGroupStore, clock, workGroup -> {
+                sessions.terminateAll(workGroup);
+                calculations.forgetFinished();
+            });
 
-        int endedCalculations = calculations.endCalculationsOfPreviousRun();
-        int endedSessions = sessions.endSessionsOfPreviousRun();
-        if (endedSessions + endedCalculations > 0) {
-            LOG.info("ended " + endedSessions + " sessions and " + endedCalculations + " calculations left live by the previous run");
-        }
-        workGroups.createDefaults(config.sparkWorkGroup(), config.defaultOutputLocation(), DEFAULT_EXECUTION_ROLE);
+            int endedCalculations = calculations.endCalculationsOfPreviousRun();
+            int endedSessions = sessions.endSessionsOfPreviousRun();
+            if (endedSessions + endedCalculations > 0) {
+                LOG.info("ended " + endedSessions + " sessions and " + endedCalculations + " calculations left live by the previous run");
+            }
+            workGroups.createDefaults(config.sparkWorkGroup(), config.defaultOutputLocation(), DEFAULT_EXECUTION_ROLE);
 
-        this.reaper = Executors.newSingleThreadScheduledExecutor(SessionService.daemon("idle-sessions"));
-        this.http = HttpServer.start(new HttpServer.Settings(config.httpHost(), config.httpPort(), config.httpThreads(),
-                config.httpMaxRequestBytes(), MAX_HEADER_BYTES, config.httpIdleTimeout()), routes(engine, clock), AwsErrors::forStatus);
+            this.reaper = Executors.newSingleThreadScheduledExecutor(SessionService.daemon("idle-sessions"));
+            started.push(reaper::shutdownNow);
+            this.http = HttpServer.start(new HttpServer.Settings(config.httpHost(), config.httpPort(), config.httpThreads(),
+                    config.httpMaxRequestBytes(), MAX_HEADER_BYTES, config.httpIdleTimeout()), routes(engine, clock), AwsErrors::forStatus);
+        }
+        catch (RuntimeException | IOException e) {
+            for (AutoCloseable part : started) {
+                try {
+                    part.close();
+                }
+                catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static <T extends AutoCloseable> T keep(Deque<AutoCloseable> started, T part) {
+        started.push(part);
+        return part;
     }
 
     /**

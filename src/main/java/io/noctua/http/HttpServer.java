@@ -18,8 +18,7 @@ import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +66,8 @@ public final class HttpServer implements AutoCloseable {
     }
 
     public static HttpServer start(Settings settings, Route route, ErrorPages errors) {
-        QueuedThreadPool threads = new QueuedThreadPool(settings.threads() + 2, Math.min(4, settings.threads() + 2));
+        // Jetty leases an acceptor, a selector and a reserved thread from the pool on top of the routes' threads
+        QueuedThreadPool threads = new QueuedThreadPool(settings.threads() + 3, Math.min(4, settings.threads() + 3));
         threads.setName("http");
         threads.setDaemon(true);
         Server server = new Server(threads);
@@ -93,8 +93,9 @@ public final class HttpServer implements AutoCloseable {
             catch (Exception ignored) {
                 // nothing more to release
             }
-            String reason = e instanceof IOException && e.getMessage() != null ? e.getMessage() : e.toString();
-            throw new UncheckedIOException(new IOException("cannot listen on " + settings.host() + ":" + settings.port() + ": " + reason, e));
+            Throwable cause = e.getCause() instanceof BindException ? e.getCause() : e;
+            String reason = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+            throw new HttpServerException("cannot listen on " + settings.host() + ":" + settings.port() + ": " + reason, e);
         }
         return new HttpServer(server, connector);
     }
@@ -112,6 +113,13 @@ public final class HttpServer implements AutoCloseable {
         }
         catch (Exception e) {
             LOG.log(Level.WARNING, "the HTTP server did not stop cleanly", e);
+        }
+    }
+
+    /** The server could not start: its port is taken, its address is not this machine's... */
+    public static final class HttpServerException extends RuntimeException {
+        HttpServerException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
