@@ -140,22 +140,29 @@ public final class ServeCommand {
         NoctuaConfig config = server.config();
         String endpoint = server.endpoint();
         String workGroup = config.sparkWorkGroup();
+        // with keys configured, the examples name the first key; its secret is the person's to type
+        String keyId = config.authKeys().keySet().stream().findFirst().orElse("test");
+        String secret = config.authKeys().isEmpty() ? "test" : "<its secret>";
+        String credentials = config.authKeys().isEmpty()
+                ? "any region, any credentials"
+                : "any region; calls must be signed with one of its " + config.authKeys().size() + " keys (auth.*)";
         return """
                 Noctua is serving Amazon Athena's Spark calculation API.
-                  endpoint   %1$s   (any region, any credentials)
+                  endpoint   %1$s   (%7$s)
                   console    %1$s/console   (sessions and calculations in the browser)
+                  health     %1$s/health and %1$s/metrics   (for probes and Prometheus)
                   workgroup  %2$s   (PySpark engine version 3, ready to use)
                   data       %3$s
                   results    %4$s   on %5$s%6$s
 
                 Try it with the AWS CLI:
-                  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
+                  export AWS_ACCESS_KEY_ID=%8$s AWS_SECRET_ACCESS_KEY=%9$s AWS_DEFAULT_REGION=us-east-1
                   aws athena start-session --endpoint-url %1$s --work-group %2$s --engine-configuration MaxConcurrentDpus=2
 
                 or with boto3:
                   import boto3, time
                   athena = boto3.client("athena", endpoint_url="%1$s", region_name="us-east-1",
-                                        aws_access_key_id="test", aws_secret_access_key="test")
+                                        aws_access_key_id="%8$s", aws_secret_access_key="%9$s")
                   sid = athena.start_session(WorkGroup="%2$s", EngineConfiguration={"MaxConcurrentDpus": 2})["SessionId"]
                   while athena.get_session_status(SessionId=sid)["Status"]["State"] != "IDLE": time.sleep(0.1)
                   cid = athena.start_calculation_execution(SessionId=sid, CodeBlock="%%%%sql\\nSELECT 1 AS one")["CalculationExecutionId"]
@@ -164,7 +171,7 @@ public final class ServeCommand {
                 server.results().describe(), server.s3Endpoint()
                         .map(s3 -> "\n  s3         " + s3 + "   (access key " + config.s3AccessKeyId() + ", secret key "
                                 + config.s3SecretAccessKey() + "): results and s3:// data are readable here")
-                        .orElse(""));
+                        .orElse(""), credentials, keyId, secret);
     }
 
     static String usage() {
