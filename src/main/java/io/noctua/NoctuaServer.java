@@ -298,8 +298,10 @@ public final class NoctuaServer implements AutoCloseable {
         return http.port();
     }
 
+    /** Where a client on this machine reaches the server (for a server on every interface, through loopback). */
     public String endpoint() {
-        return "http://" + config.httpHost() + ":" + port();
+        String host = HostPolicy.isWildcard(config.httpHost()) ? "127.0.0.1" : config.httpHost();
+        return "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port();
     }
 
     public NoctuaConfig config() {

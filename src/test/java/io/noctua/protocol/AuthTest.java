@@ -1,5 +1,6 @@
 package io.noctua.protocol;
 
+import io.noctua.config.NoctuaConfig;
 import io.noctua.testing.Athena;
 import io.noctua.testing.Commands;
 import io.noctua.testing.RawHttp;
@@ -147,6 +148,21 @@ class AuthTest {
         assertNotEquals(0, wrong.exitCode());
         assertTrue(wrong.stderr().contains("UnrecognizedClientException") && wrong.stderr().contains("The security token included in the request is invalid"),
                 wrong.stderr());
+    }
+
+    @Test
+    void aServerOnTheNetworkNeedsKeysOrAnExplicitYes() {
+        NoctuaConfig.ConfigException refused = assertThrows(NoctuaConfig.ConfigException.class,
+                () -> TestingServer.start(TestingServer.temporaryDirectory("noctua-open-"), Map.of("http.host", "0.0.0.0")));
+        assertTrue(refused.getMessage().startsWith("http.host 0.0.0.0 is reachable from other machines, and anyone who reaches Noctua "
+                + "can run code on this one: set auth.access-key-id and auth.secret-access-key"), refused.getMessage());
+        assertTrue(refused.getMessage().endsWith("--conf http.allow-unauthenticated-network=true"), refused.getMessage());
+        // with keys it starts, and answers signed calls (its loopback address is one of its names)
+        try (TestingServer server = TestingServer.start(TestingServer.temporaryDirectory("noctua-open-"),
+                Map.of("http.host", "0.0.0.0", "auth.access-key-id", KEY, "auth.secret-access-key", SECRET));
+             AthenaClient athena = TestingServer.clientFor(URI.create("http://127.0.0.1:" + server.endpoint().getPort()), KEY, SECRET)) {
+            assertTrue(athena.listWorkGroups(r -> { }).workGroups().size() >= 2);
+        }
     }
 
     /** A raw request signed by the SDK's signer as of {@code at}. */
