@@ -12,6 +12,7 @@ import io.noctua.api.CalculationShapes.StartCalculationExecutionResponse;
 import io.noctua.api.CalculationShapes.StopCalculationExecutionResponse;
 import io.noctua.api.InvalidRequestException;
 import io.noctua.api.PageTokens;
+import io.noctua.api.StateCounts;
 import io.noctua.engine.EngineSession;
 import io.noctua.engine.SparkEngine;
 import io.noctua.results.ResultStore;
@@ -25,7 +26,6 @@ import io.noctua.store.Page;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -34,7 +34,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -51,7 +50,7 @@ public final class CalculationService {
     private final Clock clock;
     private final Duration stopGrace;
     private final Map<String, RunningCalculation> running = new ConcurrentHashMap<>();
-    private final Map<CalculationExecutionState, LongAdder> ended = new EnumMap<>(CalculationExecutionState.class);
+    private final StateCounts<CalculationExecutionState> ended = new StateCounts<>(CalculationExecutionState.class);
     private final FinishedCalculations finished = new FinishedCalculations(10_000);
     private final ExecutorService runners = Executors.newCachedThreadPool(SessionService.daemon("calculation"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(SessionService.daemon("calculation-timer"));
@@ -64,9 +63,6 @@ public final class CalculationService {
         this.runner = new CalculationRunner(new CalculationOutputs(results), session -> sessions.recentOfWorkGroup(session.workGroup(), 100));
         this.clock = requireNonNull(clock, "clock is null");
         this.stopGrace = requireNonNull(stopGrace, "stopGrace is null");
-        for (CalculationExecutionState state : CalculationExecutionState.values()) {
-            ended.put(state, new LongAdder());
-        }
     }
 
     public StartCalculationExecutionResponse start(StartCalculationExecutionRequest request) {
@@ -133,7 +129,7 @@ public final class CalculationService {
                 CalculationExecution last = handle.record();
                 if (last.state().isTerminal()) {
                     finished.add(last);
-                    ended.get(last.state()).increment();
+                    ended.ended(last.state());
                 }
                 running.remove(calculation.calculationExecutionId());
             }
@@ -143,18 +139,12 @@ public final class CalculationService {
 
     /** The calculations that have not ended, by state. */
     public Map<CalculationExecutionState, Integer> activeByState() {
-        Map<CalculationExecutionState, Integer> counts = new EnumMap<>(CalculationExecutionState.class);
-        for (RunningCalculation handle : running.values()) {
-            counts.merge(handle.record().state(), 1, Integer::sum);
-        }
-        return counts;
+        return StateCounts.byState(CalculationExecutionState.class, running.values(), handle -> handle.record().state());
     }
 
     /** How many calculations ended in each final state since the server started. */
     public Map<CalculationExecutionState, Long> endedSinceStart() {
-        Map<CalculationExecutionState, Long> counts = new EnumMap<>(CalculationExecutionState.class);
-        ended.forEach((state, count) -> counts.put(state, count.sum()));
-        return counts;
+        return ended.snapshot();
     }
 
     public GetCalculationExecutionResponse get(CalculationIdRequest request) {

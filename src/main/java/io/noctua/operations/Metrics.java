@@ -21,6 +21,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * {@code GET /metrics}: the server's state for Prometheus, through the Prometheus Java client: sessions
@@ -40,52 +42,14 @@ public final class Metrics implements Route {
                 .labelNames("operation", "status")
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
                 .register(registry);
-        GaugeWithCallback.builder()
-                .name("noctua_sessions")
-                .help("Sessions that have not ended, by state")
-                .labelNames("state")
-                .callback(callback -> {
-                    Map<SessionState, Integer> active = sessions.activeByState();
-                    for (SessionState state : SessionState.values()) {
-                        if (!state.isTerminal()) {
-                            callback.call(active.getOrDefault(state, 0), state.name());
-                        }
-                    }
-                })
-                .register(registry);
-        CounterWithCallback.builder()
-                .name("noctua_sessions_ended")
-                .help("Sessions that ended since the server started, by final state")
-                .labelNames("state")
-                .callback(callback -> sessions.endedSinceStart().forEach((state, count) -> {
-                    if (state.isTerminal()) {
-                        callback.call(count, state.name());
-                    }
-                }))
-                .register(registry);
-        GaugeWithCallback.builder()
-                .name("noctua_calculations")
-                .help("Calculations that have not ended, by state")
-                .labelNames("state")
-                .callback(callback -> {
-                    Map<CalculationExecutionState, Integer> active = calculations.activeByState();
-                    for (CalculationExecutionState state : CalculationExecutionState.values()) {
-                        if (!state.isTerminal()) {
-                            callback.call(active.getOrDefault(state, 0), state.name());
-                        }
-                    }
-                })
-                .register(registry);
-        CounterWithCallback.builder()
-                .name("noctua_calculations_ended")
-                .help("Calculations that ended since the server started, by final state")
-                .labelNames("state")
-                .callback(callback -> calculations.endedSinceStart().forEach((state, count) -> {
-                    if (state.isTerminal()) {
-                        callback.call(count, state.name());
-                    }
-                }))
-                .register(registry);
+        live("noctua_sessions", "Sessions that have not ended, by state", SessionState.values(), SessionState::isTerminal,
+                sessions::activeByState);
+        ended("noctua_sessions_ended", "Sessions that ended since the server started, by final state", SessionState::isTerminal,
+                sessions::endedSinceStart);
+        live("noctua_calculations", "Calculations that have not ended, by state", CalculationExecutionState.values(),
+                CalculationExecutionState::isTerminal, calculations::activeByState);
+        ended("noctua_calculations_ended", "Calculations that ended since the server started, by final state",
+                CalculationExecutionState::isTerminal, calculations::endedSinceStart);
         GaugeWithCallback.builder()
                 .name("noctua_python_workers")
                 .help("Python worker processes: warm (started ahead of need) or in use by a session")
@@ -102,6 +66,31 @@ public final class Metrics implements Route {
                 .callback(callback -> health.current().forEach((name, status) -> callback.call(status.up() ? 1 : 0, name)))
                 .register(registry);
         JvmMetrics.builder().register(registry);
+    }
+
+    /** A gauge of how many are in each state that is not final, 0 for the states none is in. */
+    private <S extends Enum<S>> void live(String name, String help, S[] states, Predicate<S> isFinal, Supplier<Map<S, Integer>> counts) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("state")
+                .callback(callback -> {
+                    Map<S, Integer> now = counts.get();
+                    for (S state : states) {
+                        if (!isFinal.test(state)) {
+                            callback.call(now.getOrDefault(state, 0), state.name());
+                        }
+                    }
+                })
+                .register(registry);
+    }
+
+    /** A counter of how many ended in each final state. */
+    private <S extends Enum<S>> void ended(String name, String help, Predicate<S> isFinal, Supplier<Map<S, Long>> counts) {
+        CounterWithCallback.builder().name(name).help(help).labelNames("state")
+                .callback(callback -> counts.get().forEach((state, count) -> {
+                    if (isFinal.test(state)) {
+                        callback.call(count, state.name());
+                    }
+                }))
+                .register(registry);
     }
 
     /** Records each API call's time; given to {@link AthenaApi}. */

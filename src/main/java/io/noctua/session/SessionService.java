@@ -17,6 +17,7 @@ import io.noctua.api.SessionShapes.StartSessionRequest;
 import io.noctua.api.SessionShapes.StartSessionResponse;
 import io.noctua.api.SessionShapes.TerminateSessionResponse;
 import io.noctua.api.SessionState;
+import io.noctua.api.StateCounts;
 import io.noctua.api.TooManyRequestsException;
 import io.noctua.api.WorkGroupState;
 import io.noctua.engine.EngineSession;
@@ -34,7 +35,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,7 +42,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -63,7 +62,7 @@ public final class SessionService {
     private final Map<String, LiveSession> live = new ConcurrentHashMap<>();
     private final ExecutorService creators = Executors.newCachedThreadPool(daemon("session-start"));
     private final Object admissions = new Object();
-    private final Map<SessionState, LongAdder> ended = new EnumMap<>(SessionState.class);
+    private final StateCounts<SessionState> ended = new StateCounts<>(SessionState.class);
 
     /** The session settings of the server's configuration. */
     public record Settings(String defaultOutputLocation, int defaultIdleTimeoutMinutes, Duration minute, Limits limits) {
@@ -90,9 +89,6 @@ public final class SessionService {
         this.pythonWorkers = requireNonNull(pythonWorkers, "pythonWorkers is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.settings = requireNonNull(settings, "settings is null");
-        for (SessionState state : SessionState.values()) {
-            ended.put(state, new LongAdder());
-        }
     }
 
     // ---- operations
@@ -172,23 +168,17 @@ public final class SessionService {
 
     private void ended(LiveSession liveSession) {
         live.remove(liveSession.sessionId());
-        ended.get(liveSession.record().state()).increment();
+        ended.ended(liveSession.record().state());
     }
 
     /** The sessions that have not ended, by state. */
     public Map<SessionState, Integer> activeByState() {
-        Map<SessionState, Integer> counts = new EnumMap<>(SessionState.class);
-        for (LiveSession liveSession : live.values()) {
-            counts.merge(liveSession.record().state(), 1, Integer::sum);
-        }
-        return counts;
+        return StateCounts.byState(SessionState.class, live.values(), liveSession -> liveSession.record().state());
     }
 
     /** How many sessions ended in each final state since the server started. */
     public Map<SessionState, Long> endedSinceStart() {
-        Map<SessionState, Long> counts = new EnumMap<>(SessionState.class);
-        ended.forEach((state, count) -> counts.put(state, count.sum()));
-        return counts;
+        return ended.snapshot();
     }
 
     private void createEngineSession(LiveSession liveSession) {
