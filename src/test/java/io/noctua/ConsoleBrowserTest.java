@@ -72,6 +72,8 @@ class ConsoleBrowserTest {
     void aSessionStartedInThePageRunsSqlStopsALongCellAndShowsHtmlAsText() {
         browser.open(running.server().endpoint() + "/console");
         browser.click(browser.await("#start-session", Duration.ofSeconds(20)));
+        // a server that checks no signatures never asks for keys
+        assertEquals("none", browser.script("return getComputedStyle(document.getElementById('sign-in')).display").asText());
         browser.await("#session-facts .state[data-state='IDLE']", Duration.ofSeconds(30));
         String sessionId = browser.script("return document.querySelector('#session-list li.selected').dataset.session").asText();
         assertEquals(SessionState.IDLE, athena.getSessionStatus(r -> r.sessionId(sessionId)).status().state());
@@ -113,6 +115,7 @@ class ConsoleBrowserTest {
                 Map.of("auth.access-key-id", "AKIDCONSOLE", "auth.secret-access-key", "console-secret"))) {
             browser.open(server.endpoint() + "/console");
             browser.await("#sign-in:not([hidden])", Duration.ofSeconds(20));
+            assertEquals("flex", browser.script("return getComputedStyle(document.getElementById('sign-in')).display").asText());
             assertTrue(browser.text(browser.await("#sign-in-reason", Duration.ofSeconds(5))).contains("signed with an access key"));
 
             browser.type(browser.await("#access-key-id", Duration.ofSeconds(5)), "AKIDCONSOLE");
