@@ -1,5 +1,6 @@
 package io.noctua;
 
+import io.noctua.concurrent.Threads;
 import io.noctua.api.CalculationShapes;
 import io.noctua.api.SessionShapes;
 import io.noctua.api.WorkGroupShapes;
@@ -8,7 +9,9 @@ import io.noctua.config.NoctuaConfig;
 import io.noctua.console.Console;
 import io.noctua.engine.EmbeddedS3FileSystem;
 import io.noctua.engine.HiveMetastore;
+import io.noctua.engine.CalculationEngine;
 import io.noctua.engine.SparkEngine;
+import io.noctua.engine.SparkExecutor;
 import io.noctua.engine.python.PythonWorkers;
 import io.noctua.http.HttpServer;
 import io.noctua.operations.Health;
@@ -25,9 +28,12 @@ import io.noctua.results.EmbeddedS3Server;
 import io.noctua.results.ResultStore;
 import io.noctua.results.S3Location;
 import io.noctua.results.S3ResultStore;
+import io.noctua.session.Engines;
+import io.noctua.session.LiveSessions;
+import io.noctua.session.SessionMachine;
 import io.noctua.session.SessionService;
+import io.noctua.session.SessionStore;
 import io.noctua.store.Database;
-import io.noctua.store.JdbcCalculationStore;
 import io.noctua.store.JdbcSessionStore;
 import io.noctua.store.JdbcWorkGroupStore;
 import io.noctua.workgroup.WorkGroupService;
@@ -45,6 +51,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -69,11 +76,14 @@ public final class NoctuaServer implements AutoCloseable {
     private final ResultStore results;
     private final PythonWorkers pythonWorkers;
     private final EmbeddedS3Server s3;
+    private final LiveSessions liveSessions;
     private final SessionService sessions;
     private final CalculationService calculations;
     private final WorkGroupService workGroups;
     private final HttpServer http;
     private final ScheduledExecutorService reaper;
+    private final ScheduledExecutorService stopTimer;
+    private final ExecutorService stopWork;
 
     private NoctuaServer(NoctuaConfig config, SparkEngine engine) throws IOException {
         this.config = requireNonNull(config, "config is null");
@@ -85,7 +95,7 @@ public final class NoctuaServer implements AutoCloseable {
         try {
             this.database = keep(started, Database.open(config.storeUrl()));
             JdbcWorkGroupStore workGroupStore = new JdbcWorkGroupStore(database);
-            JdbcSessionStore sessionStore = new JdbcSessionStore(database);
+            SessionStore sessionStore = new JdbcSessionStore(database);
             this.s3 = config.s3Embedded() ? keep(started, startEmbeddedS3(config)) : null;
             if (s3 != null) {
                 this.results = keep(started, new EmbeddedResultStore(config.s3Dir(), s3.endpoint()));
@@ -97,15 +107,22 @@ public final class NoctuaServer implements AutoCloseable {
             }
             this.pythonWorkers = keep(started, PythonWorkers.start(config.pythonExecutable(), config.dataDir().resolve("python"),
                     config.pythonWarmWorkers()));
-            this.sessions = new SessionService(sessionStore, workGroupStore, engine, pythonWorkers, clock, new SessionService.Settings(
+            this.stopTimer = Executors.newSingleThreadScheduledExecutor(Threads.daemons("stop-timer"));
+            started.push(stopTimer::shutdownNow);
+            this.stopWork = Executors.newCachedThreadPool(Threads.daemons("stop"));
+            started.push(stopWork::shutdownNow);
+            // the timer only hands each step of a stop to a thread of its own: one stop's slow step never delays another's
+            SessionMachine.Timer timer = (delay, task) -> stopTimer.schedule(() -> stopWork.execute(task), delay.toMillis(), TimeUnit.MILLISECONDS);
+            this.liveSessions = new LiveSessions(sessionStore, clock, timer, config.calculationStopGrace());
+            this.sessions = new SessionService(liveSessions, workGroupStore, engines(engine), clock, new SessionService.Settings(
                     config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute(),
                     new SessionService.Limits(config.sessionMaxActive(), config.sessionMaxActivePerWorkGroup(), config.sessionMaxConcurrentDpus())));
-            this.calculations = new CalculationService(new JdbcCalculationStore(database), sessions, engine, results, clock,
-                    config.calculationStopGrace());
+            this.calculations = new CalculationService(liveSessions, results, session -> sessions.recentOfWorkGroup(session.workGroup(), 100),
+                    clock);
             started.push(calculations::close);
             this.workGroups = new WorkGroupService(workGroupStore, clock, workGroup -> {
                 sessions.terminateAll(workGroup);
-                calculations.forgetFinished();
+                liveSessions.forgetFinished();
             });
 
             int endedCalculations = calculations.endCalculationsOfPreviousRun();
@@ -115,7 +132,7 @@ public final class NoctuaServer implements AutoCloseable {
             }
             workGroups.createDefaults(config.sparkWorkGroup(), config.defaultOutputLocation(), DEFAULT_EXECUTION_ROLE);
 
-            this.reaper = Executors.newSingleThreadScheduledExecutor(SessionService.daemon("idle-sessions"));
+            this.reaper = Executors.newSingleThreadScheduledExecutor(Threads.daemons("idle-sessions"));
             started.push(reaper::shutdownNow);
             this.http = HttpServer.start(new HttpServer.Settings(config.httpHost(), config.httpPort(), config.httpThreads(),
                     config.httpMaxRequestBytes(), MAX_HEADER_BYTES, config.httpIdleTimeout()), routes(engine, clock), AwsErrors::forStatus);
@@ -133,6 +150,21 @@ public final class NoctuaServer implements AutoCloseable {
         }
     }
 
+    /** Sessions get their engine from Spark, with the server's Python workers. */
+    private Engines engines(SparkEngine engine) {
+        return new Engines() {
+            @Override
+            public CalculationEngine open(String sessionId, Map<String, String> sparkProperties) {
+                return engine.newSession(sessionId, sparkProperties, pythonWorkers);
+            }
+
+            @Override
+            public List<SparkExecutor> executors() {
+                return engine.executors();
+            }
+        };
+    }
+
     private static <T extends AutoCloseable> T keep(Deque<AutoCloseable> started, T part) {
         started.push(part);
         return part;
@@ -147,7 +179,7 @@ public final class NoctuaServer implements AutoCloseable {
                 new Health.Check("spark", engine::problem),
                 new Health.Check("store", database::problem),
                 new Health.Check("s3", this::s3Problem)), clock);
-        Metrics metrics = new Metrics(sessions, calculations, pythonWorkers, health);
+        Metrics metrics = new Metrics(liveSessions, pythonWorkers, health);
         AthenaApi api = new AthenaApi(operations(), ShapeValidator.load(), metrics.apiListener());
         Console console = new Console(results);
         Optional<SigV4Verifier> signatures = config.authKeys().isEmpty()
@@ -229,7 +261,7 @@ public final class NoctuaServer implements AutoCloseable {
      * background and only logged; calculations fail with the reason while it stays unreachable.
      */
     private static void checkOutputBucketLater(S3ResultStore results, String outputLocation) {
-        Thread check = new Thread(() -> {
+        Threads.start("s3-check", () -> {
             String bucket = S3Location.parse(outputLocation).bucket();
             try {
                 results.checkBucket(bucket);
@@ -239,9 +271,7 @@ public final class NoctuaServer implements AutoCloseable {
                 LOG.warning("the default output location " + outputLocation + " on " + results.describe() + " is not usable yet, "
                         + "so calculations will fail until it is: " + e.getMessage());
             }
-        }, "s3-check");
-        check.setDaemon(true);
-        check.start();
+        });
     }
 
     /** The embedded S3 store's endpoint, if it runs. */
@@ -264,7 +294,8 @@ public final class NoctuaServer implements AutoCloseable {
 
     private void reapIdleSessions() {
         try {
-            sessions.terminateIdleSessions();
+            liveSessions.terminateIdle(config.sessionMinute());
+            liveSessions.storeWhatWasNotStored();
         }
         catch (RuntimeException e) {
             LOG.warning("idle session check failed: " + e);
@@ -326,6 +357,8 @@ public final class NoctuaServer implements AutoCloseable {
             LOG.warning(unfinished + " calculations did not stop in time; they are recorded as ended at the next start");
         }
         calculations.close();
+        stopTimer.shutdownNow();
+        stopWork.shutdownNow();
         pythonWorkers.close();
         results.close();
         if (s3 != null) {

@@ -1,12 +1,14 @@
 package io.noctua.calculation;
 
 import io.noctua.api.CalculationExecutionState;
-import io.noctua.engine.EngineSession;
-import io.noctua.engine.JobGroupProgress;
+import io.noctua.engine.CalculationEngine;
+import io.noctua.engine.CalculationProgress;
+import io.noctua.engine.SqlOutput;
 import io.noctua.engine.python.PythonOutcome;
 import io.noctua.engine.python.PythonWorkerException;
-import io.noctua.session.LiveSession;
+import io.noctua.session.CalculationExecution;
 import io.noctua.session.Session;
+import io.noctua.session.SessionMachine;
 import io.noctua.session.SessionService;
 import org.apache.spark.sql.AnalysisException;
 
@@ -22,54 +24,94 @@ import java.util.logging.Logger;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Runs one calculation, from RUNNING to its final state: a {@code %%sql} cell on the session's
- * SparkSession, anything else in the session's Python worker, in the calculation's job group; then
- * its outputs to the result store; then one compare-and-set to COMPLETED, FAILED or CANCELED
- * together with the session's return to IDLE.
+ * Runs one accepted calculation on the calling thread: a {@code %%sql} cell on the session's
+ * SparkSession, anything else in the session's Python worker; then its outputs to the result store;
+ * then tells its session's machine how it ended. Whatever happens, the machine hears of the end
+ * exactly once, so no calculation is left RUNNING and no session BUSY.
  */
 final class CalculationRunner {
     private static final Logger LOG = Logger.getLogger(CalculationRunner.class.getName());
     private final CalculationOutputs outputs;
     private final Function<Session, List<Session>> sessionsOfWorkGroup;
 
-    /**
-     * @param sessionsOfWorkGroup the sessions %list_sessions shows for a session's workgroup
-     */
+    /** @param sessionsOfWorkGroup the sessions %list_sessions shows for a session's workgroup */
     CalculationRunner(CalculationOutputs outputs, Function<Session, List<Session>> sessionsOfWorkGroup) {
         this.outputs = requireNonNull(outputs, "outputs is null");
         this.sessionsOfWorkGroup = requireNonNull(sessionsOfWorkGroup, "sessionsOfWorkGroup is null");
     }
 
-    void run(RunningCalculation calculation, LiveSession session, String code) {
+    void run(SessionMachine machine, CalculationExecution calculation, String code) {
         String id = calculation.calculationExecutionId();
-        Execution execution = Execution.notStarted();
-        JobGroupProgress progress = null;
-        EngineSession engine = null;
+        SessionMachine.Outcome outcome;
         try {
-            engine = session.engine();
-            progress = engine.beginCalculation(id);
-            if (calculation.beginRunning(progress)) {
-                execution = execute(engine, id, code, () -> sessionFacts(session.record(), code));
-            }
+            outcome = runAndWrite(machine, calculation, code);
         }
-        catch (Exception | Error e) { // Spark throws checked exceptions undeclared (Scala), so catch them all
-            execution = Execution.failed(e);
+        catch (RuntimeException | Error e) { // a bug on this path must not leave the calculation RUNNING
+            LOG.log(Level.SEVERE, "calculation " + id + " could not be run to its end", e);
+            outcome = new SessionMachine.Outcome(CalculationExecutionState.FAILED, "Noctua could not finish the calculation: " + e, 1,
+                    "0% (the calculation did not finish)", null, null, null, null, null);
         }
-        finally {
-            calculation.endExecuting();
-            if (engine != null) {
-                engine.endCalculation(id);
-            }
-        }
-        finish(calculation, session, execution, progress);
+        machine.calculationFinished(id, outcome);
     }
 
-    private static Execution execute(EngineSession engine, String calculationId, String code, Supplier<Map<String, Object>> sessionFacts) {
+    private SessionMachine.Outcome runAndWrite(SessionMachine machine, CalculationExecution calculation, String code) {
+        String id = calculation.calculationExecutionId();
+        Execution execution = Execution.notStarted();
+        CalculationProgress progress = null;
+        Optional<CalculationEngine> engine = machine.engineFor(id);
+        if (engine.isPresent()) {
+            try {
+                progress = engine.get().beginCalculation(id);
+                if (machine.calculationRunning(id, progress)) {
+                    execution = execute(engine.get(), id, code, () -> sessionFacts(machine.session(), code));
+                }
+            }
+            catch (Exception | Error e) { // Spark throws checked exceptions undeclared (Scala), so catch them all
+                execution = Execution.failed(e);
+            }
+            finally {
+                machine.calculationExecuted(id);
+                endCalculation(engine.get(), id);
+            }
+        }
+        CalculationOutputs.Locations locations = CalculationOutputs.locations(calculation.workingDirectory(), calculation.sessionId(), id);
+        Execution executed = execution;
+        Execution written = machine.cancelReason(id)
+                .map(reason -> new Execution(executed.state(), executed.stdOut(), "The calculation was canceled: " + reason + "\n", null, reason,
+                        executed.sessionNote()))
+                .orElse(executed);
+        try {
+            outputs.write(locations, new CalculationOutputs.Outcome(written.stdOut(), written.stdError(), written.result()));
+        }
+        catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "calculation " + id + ": outputs not written", e);
+            String reason = "The calculation's output could not be written to " + outputs.describeStore() + ": " + e.getMessage();
+            written = new Execution(CalculationExecutionState.FAILED, written.stdOut(), written.stdError(), null, reason, written.sessionNote());
+        }
+        boolean completed = written.state() == CalculationExecutionState.COMPLETED;
+        long dpuMillis = progress == null ? 1 : progress.dpuMillis();
+        String finalProgress = progress == null ? "0% (the calculation did not start)" : progress.describe(completed);
+        return new SessionMachine.Outcome(written.state(), written.reason(), dpuMillis, finalProgress, locations.stdOut().toString(),
+                locations.stdError().toString(), locations.result().toString(), CalculationOutputs.RESULT_TYPE, written.sessionNote());
+    }
+
+    private static void endCalculation(CalculationEngine engine, String id) {
+        try {
+            engine.endCalculation(id);
+        }
+        catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "calculation " + id + ": its job group could not be cleared", e);
+        }
+    }
+
+    private static Execution execute(CalculationEngine engine, String calculationId, String code,
+                                     Supplier<Map<String, Object>> sessionFacts) {
         Optional<String> sql = CodeBlocks.sqlCell(code);
         if (sql.isPresent()) {
             try {
-                EngineSession.SqlOutput output = engine.runSql(sql.get());
-                return new Execution(CalculationExecutionState.COMPLETED, output.shown(), "", output.shown().isEmpty() ? null : output.shown(), null, null);
+                SqlOutput output = engine.runSql(sql.get());
+                return new Execution(CalculationExecutionState.COMPLETED, output.shown(), "", output.shown().isEmpty() ? null : output.shown(),
+                        null, null);
             }
             catch (Exception e) { // SparkException and AnalysisException arrive undeclared
                 return Execution.failed(e);
@@ -104,32 +146,6 @@ final class CalculationRunner {
         facts.put("state", session.state().name());
         facts.put("startDateTime", session.startDateTime().toString());
         return facts;
-    }
-
-    private void finish(RunningCalculation calculation, LiveSession session, Execution execution, JobGroupProgress progress) {
-        CalculationExecution current = calculation.record();
-        CalculationOutputs.Locations locations = CalculationOutputs.locations(current.workingDirectory(), current.sessionId(),
-                current.calculationExecutionId());
-        Execution written = calculation.cancelReason()
-                .map(reason -> new Execution(execution.state(), execution.stdOut(), "The calculation was canceled: " + reason + "\n", null, reason,
-                        execution.sessionNote()))
-                .orElse(execution);
-        try {
-            outputs.write(locations, new CalculationOutputs.Outcome(written.stdOut(), written.stdError(), written.result()));
-        }
-        catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "calculation " + current.calculationExecutionId() + ": outputs not written", e);
-            String reason = "The calculation's output could not be written to " + outputs.describeStore() + ": " + e.getMessage();
-            written = new Execution(CalculationExecutionState.FAILED, written.stdOut(), written.stdError(), null, reason, written.sessionNote());
-        }
-        long dpuMillis = calculation.dpuMillis(progress);
-        boolean completed = written.state() == CalculationExecutionState.COMPLETED;
-        String finalProgress = progress == null ? "0% (the calculation did not start)" : progress.describe(completed);
-        CalculationExecution finalRecord = calculation.finalRecord(written.state(), written.reason(), dpuMillis, finalProgress)
-                .withResult(locations.stdOut().toString(), locations.stdError().toString(), locations.result().toString(),
-                        CalculationOutputs.RESULT_TYPE);
-        session.calculationEnded(calculation, dpuMillis, () -> calculation.persist(finalRecord), written.sessionNote());
-        calculation.publish(finalRecord);
     }
 
     /** What running the code gave: the would-be final state, the outputs, and why it failed. */

@@ -5,6 +5,7 @@ import io.noctua.api.CalculationShapes.CalculationResult;
 import io.noctua.api.CalculationShapes.CalculationStatistics;
 import io.noctua.api.CalculationShapes.CalculationStatus;
 import io.noctua.api.CalculationShapes.CalculationSummary;
+import io.noctua.session.CalculationExecution;
 
 /** A calculation record as the API's response shapes show it; Status and Statistics are always there. */
 final class CalculationViews {

@@ -20,7 +20,7 @@ import java.util.function.Supplier;
 import static java.util.Objects.requireNonNull;
 
 /** One Athena session's own SparkSession, and how calculations run on it. */
-public final class EngineSession {
+public final class EngineSession implements CalculationEngine {
     /** Athena's {@code %%sql} shows results as {@code .show()} does: 20 rows, columns cut at 20 characters. */
     private static final int SHOW_ROWS = 20;
     private static final int SHOW_TRUNCATE = 20;
@@ -51,14 +51,32 @@ public final class EngineSession {
      * Starts following a calculation's job group; Spark jobs the calculation runs on this thread
      * belong to it until {@link #endCalculation}.
      */
-    public JobGroupProgress beginCalculation(String calculationId) {
+    @Override
+    public CalculationProgress beginCalculation(String calculationId) {
         JobGroupProgress progress = jobGroups.track(calculationId);
         SparkContext context = spark.sparkContext();
         context.setJobGroup(calculationId, "Athena calculation " + calculationId + " of session " + sessionId, true);
         SparkSession.setActiveSession(spark);
-        return progress;
+        return new SparkProgress(progress, System.nanoTime());
     }
 
+    /**
+     * DPU time: the coordinator's wall time on the calculation (1 DPU) plus the run time of its Spark
+     * tasks on executors (1 DPU each).
+     */
+    private record SparkProgress(JobGroupProgress jobs, long startNanos) implements CalculationProgress {
+        @Override
+        public String describe(boolean finished) {
+            return jobs.describe(finished);
+        }
+
+        @Override
+        public long dpuMillis() {
+            return Math.max(1, (System.nanoTime() - startNanos) / 1_000_000 + jobs.executorRunTimeMillis());
+        }
+    }
+
+    @Override
     public void endCalculation(String calculationId) {
         spark.sparkContext().clearJobGroup();
         SparkSession.clearActiveSession();
@@ -69,27 +87,28 @@ public final class EngineSession {
      * Runs the statements of a {@code %%sql} cell in order and returns what {@code .show()} prints for
      * each statement that returns columns. Throws Spark's exception when a statement fails.
      */
+    @Override
     public SqlOutput runSql(String sqlText) {
         StringBuilder shown = new StringBuilder();
-        List<String> columns = List.of();
         for (String statement : SqlStatements.split(sqlText)) {
             Dataset<Row> result = spark.sql(statement);
-            if (result.schema().isEmpty()) {
-                continue;
+            if (!result.schema().isEmpty()) {
+                shown.append(result.showString(SHOW_ROWS, SHOW_TRUNCATE, false)).append('\n');
             }
-            columns = List.of(result.columns());
-            shown.append(result.showString(SHOW_ROWS, SHOW_TRUNCATE, false)).append('\n');
         }
-        return new SqlOutput(shown.toString(), columns);
+        return new SqlOutput(shown.toString());
     }
 
-    public record SqlOutput(String shown, List<String> columns) {
+    @Override
+    public void cancel(String calculationId) {
+        jobGroups.cancel(calculationId);
     }
 
     /**
      * Runs a Python cell in the session's worker, started on first use. If the worker dies, the
      * exception says how, and the next cell gets a new worker (with an empty namespace).
      */
+    @Override
     public PythonOutcome runPython(String calculationId, String code, Map<String, Object> sessionFacts) {
         PythonWorker worker;
         synchronized (this) {
@@ -127,11 +146,13 @@ public final class EngineSession {
     }
 
     /** Raises KeyboardInterrupt in the calculation's Python cell, if it is still running (and no later one). */
+    @Override
     public void interruptPython(String calculationId) {
         workerRunning(calculationId).ifPresent(PythonWorker::interrupt);
     }
 
     /** Ends the worker of the calculation's Python cell if it still runs it; idle workers are left alone. */
+    @Override
     public void killRunningPython(String calculationId) {
         workerRunning(calculationId).ifPresent(PythonWorker::kill);
     }
@@ -141,6 +162,7 @@ public final class EngineSession {
     }
 
     /** Drops the session's temporary views, which also frees any data they cached, and ends its Python worker. */
+    @Override
     public void close() {
         PythonWorker worker;
         synchronized (this) {

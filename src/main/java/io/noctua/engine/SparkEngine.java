@@ -1,5 +1,6 @@
 package io.noctua.engine;
 
+import io.noctua.concurrent.Threads;
 import io.noctua.engine.python.PySparkGateway;
 import io.noctua.engine.python.PythonWorkers;
 import org.apache.spark.SparkConf;
@@ -52,11 +53,7 @@ public final class SparkEngine implements AutoCloseable {
             LOG.info(() -> "Spark " + root.version() + " started on " + root.sparkContext().master() + " in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin) + " ms");
             return new Started(root, jobGroups, executors);
-        }, runnable -> {
-            Thread thread = new Thread(runnable, "spark-start");
-            thread.setDaemon(true);
-            thread.start();
-        });
+        }, runnable -> Threads.start("spark-start", runnable));
         return new SparkEngine(started);
     }
 

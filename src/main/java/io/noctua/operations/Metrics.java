@@ -2,13 +2,12 @@ package io.noctua.operations;
 
 import io.noctua.api.CalculationExecutionState;
 import io.noctua.api.SessionState;
-import io.noctua.calculation.CalculationService;
 import io.noctua.engine.python.PythonWorkers;
 import io.noctua.http.HttpRequest;
 import io.noctua.http.HttpResponse;
 import io.noctua.http.Route;
 import io.noctua.protocol.AthenaApi;
-import io.noctua.session.SessionService;
+import io.noctua.session.LiveSessions;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -35,7 +34,7 @@ public final class Metrics implements Route {
     private final ExpositionFormats formats = ExpositionFormats.init();
     private final Histogram api;
 
-    public Metrics(SessionService sessions, CalculationService calculations, PythonWorkers pythonWorkers, Health health) {
+    public Metrics(LiveSessions sessions, PythonWorkers pythonWorkers, Health health) {
         api = Histogram.builder()
                 .name("noctua_api_request_duration_seconds")
                 .help("Time to answer an Athena API call, by operation and HTTP status")
@@ -43,13 +42,13 @@ public final class Metrics implements Route {
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
                 .register(registry);
         live("noctua_sessions", "Sessions that have not ended, by state", SessionState.values(), SessionState::isTerminal,
-                sessions::activeByState);
+                sessions::sessionsByState);
         ended("noctua_sessions_ended", "Sessions that ended since the server started, by final state", SessionState::isTerminal,
-                sessions::endedSinceStart);
+                sessions::sessionsEnded);
         live("noctua_calculations", "Calculations that have not ended, by state", CalculationExecutionState.values(),
-                CalculationExecutionState::isTerminal, calculations::activeByState);
+                CalculationExecutionState::isTerminal, sessions::calculationsByState);
         ended("noctua_calculations_ended", "Calculations that ended since the server started, by final state",
-                CalculationExecutionState::isTerminal, calculations::endedSinceStart);
+                CalculationExecutionState::isTerminal, sessions::calculationsEnded);
         GaugeWithCallback.builder()
                 .name("noctua_python_workers")
                 .help("Python worker processes: warm (started ahead of need) or in use by a session")

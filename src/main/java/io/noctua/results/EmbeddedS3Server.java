@@ -1,5 +1,6 @@
 package io.noctua.results;
 
+import io.noctua.concurrent.Threads;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,8 +66,7 @@ public final class EmbeddedS3Server implements AutoCloseable {
         this.command = List.copyOf(command);
         this.log = log;
         this.ready = ready;
-        this.supervisor = new Thread(this::supervise, "s3proxy-supervisor");
-        supervisor.setDaemon(true);
+        this.supervisor = Threads.daemon("s3proxy-supervisor", this::supervise);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.noctua.results;
 
+import io.noctua.concurrent.Threads;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -31,11 +32,7 @@ import static java.util.Objects.requireNonNull;
 public final class S3ResultStore implements ResultStore {
     private final S3Settings settings;
     private final S3Client client;
-    private final ExecutorService writers = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "s3-write");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService writers = Executors.newCachedThreadPool(Threads.daemons("s3-write"));
 
     public S3ResultStore(S3Settings settings) {
         this.settings = requireNonNull(settings, "settings is null");

@@ -17,18 +17,13 @@ import io.noctua.api.SessionShapes.StartSessionRequest;
 import io.noctua.api.SessionShapes.StartSessionResponse;
 import io.noctua.api.SessionShapes.TerminateSessionResponse;
 import io.noctua.api.SessionState;
-import io.noctua.api.StateCounts;
 import io.noctua.api.TooManyRequestsException;
 import io.noctua.api.WorkGroupState;
-import io.noctua.engine.EngineSession;
-import io.noctua.engine.SparkEngine;
+import io.noctua.concurrent.Threads;
 import io.noctua.engine.SparkExecutor;
-import io.noctua.engine.python.PythonWorkers;
-import io.noctua.store.Page;
-import io.noctua.store.SessionStore;
-import io.noctua.store.WorkGroupStore;
 import io.noctua.workgroup.WorkGroup;
 import io.noctua.workgroup.WorkGroupService;
+import io.noctua.workgroup.WorkGroupStore;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -39,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.logging.Level;
@@ -47,22 +41,24 @@ import java.util.logging.Logger;
 
 import static java.util.Objects.requireNonNull;
 
-/** Athena's session operations and the lives of sessions: start, idle timeout, terminate, restart. */
+/**
+ * Athena's session operations: StartSession (with the server's limits), the reads, TerminateSession,
+ * ListExecutors; and the sessions' start and end with the server. A live session's every change is
+ * its {@link SessionMachine}'s.
+ */
 public final class SessionService {
     private static final Logger LOG = Logger.getLogger(SessionService.class.getName());
     public static final String ENGINE_VERSION = "PySpark engine version 3";
     private static final int DEFAULT_MAX_CONCURRENT_DPUS = 20;
 
+    private final LiveSessions sessions;
     private final SessionStore store;
     private final WorkGroupStore workGroups;
-    private final SparkEngine engine;
-    private final PythonWorkers pythonWorkers;
+    private final Engines engines;
     private final Clock clock;
     private final Settings settings;
-    private final Map<String, LiveSession> live = new ConcurrentHashMap<>();
-    private final ExecutorService creators = Executors.newCachedThreadPool(daemon("session-start"));
+    private final ExecutorService creators = Executors.newCachedThreadPool(Threads.daemons("session-start"));
     private final Object admissions = new Object();
-    private final StateCounts<SessionState> ended = new StateCounts<>(SessionState.class);
 
     /** The session settings of the server's configuration. */
     public record Settings(String defaultOutputLocation, int defaultIdleTimeoutMinutes, Duration minute, Limits limits) {
@@ -81,12 +77,11 @@ public final class SessionService {
     public record Limits(int maxActive, int maxActivePerWorkGroup, int maxConcurrentDpus) {
     }
 
-    public SessionService(SessionStore store, WorkGroupStore workGroups, SparkEngine engine, PythonWorkers pythonWorkers,
-                          Clock clock, Settings settings) {
-        this.store = requireNonNull(store, "store is null");
+    public SessionService(LiveSessions sessions, WorkGroupStore workGroups, Engines engines, Clock clock, Settings settings) {
+        this.sessions = requireNonNull(sessions, "sessions is null");
+        this.store = sessions.store();
         this.workGroups = requireNonNull(workGroups, "workGroups is null");
-        this.engine = requireNonNull(engine, "engine is null");
-        this.pythonWorkers = requireNonNull(pythonWorkers, "pythonWorkers is null");
+        this.engines = requireNonNull(engines, "engines is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.settings = requireNonNull(settings, "settings is null");
     }
@@ -103,7 +98,7 @@ public final class SessionService {
         // one admission at a time, so that two calls cannot both take the last place under a limit
         synchronized (admissions) {
             if (request.clientRequestToken() != null) {
-                Optional<Session> earlier = store.findByClientRequestToken(request.clientRequestToken());
+                Optional<Session> earlier = store.sessionByToken(request.clientRequestToken());
                 if (earlier.isPresent()) {
                     return repeat(earlier.get(), fingerprint);
                 }
@@ -119,8 +114,8 @@ public final class SessionService {
         int active = 0;
         int inWorkGroup = 0;
         int usedDpus = 0;
-        for (LiveSession liveSession : live.values()) {
-            Session session = liveSession.record();
+        for (SessionMachine machine : sessions.all()) {
+            Session session = machine.session();
             active++;
             usedDpus += session.engineConfiguration().maxConcurrentDpus();
             if (session.workGroup().equals(workGroup)) {
@@ -146,61 +141,52 @@ public final class SessionService {
         if (!earlier.requestFingerprint().equals(fingerprint)) {
             throw new InvalidRequestException("Idempotent parameters do not match", "IDEMPOTENT_PARAMETER_MISMATCH");
         }
-        return new StartSessionResponse(earlier.sessionId(), current(earlier.sessionId()).state());
+        return new StartSessionResponse(earlier.sessionId(), sessions.session(earlier.sessionId()).state());
     }
 
     private StartSessionResponse create(StartSessionRequest request, WorkGroup workGroup, EngineConfiguration engineConfiguration,
                                         String fingerprint) {
         Instant now = clock.instant();
-        Session session = new Session(UUID.randomUUID().toString(), workGroup.name(), request.description(),
-                engineConfiguration,
-                request.notebookVersion() == null ? WorkGroupService.NOTEBOOK_RUNTIME : request.notebookVersion(),
-                request.executionRole() != null ? request.executionRole() : workGroup.executionRole().orElse(null),
-                request.sessionIdleTimeoutInMinutes() == null ? settings.defaultIdleTimeoutMinutes() : request.sessionIdleTimeoutInMinutes(),
-                workGroup.outputLocation().orElse(settings.defaultOutputLocation()),
-                SessionState.CREATING, null, now, now, null, null, 0, request.clientRequestToken(), fingerprint);
-        LiveSession liveSession = new LiveSession(session, store, clock, this::ended);
-        store.insert(session);
-        live.put(session.sessionId(), liveSession);
-        creators.execute(() -> createEngineSession(liveSession));
-        return new StartSessionResponse(session.sessionId(), session.state());
+        Session created = Session.builder()
+                .sessionId(UUID.randomUUID().toString())
+                .workGroup(workGroup.name())
+                .description(request.description())
+                .engineConfiguration(engineConfiguration)
+                .notebookVersion(request.notebookVersion() == null ? WorkGroupService.NOTEBOOK_RUNTIME : request.notebookVersion())
+                .executionRole(request.executionRole() != null ? request.executionRole() : workGroup.executionRole().orElse(null))
+                .idleTimeoutMinutes(request.sessionIdleTimeoutInMinutes() == null
+                        ? settings.defaultIdleTimeoutMinutes() : request.sessionIdleTimeoutInMinutes())
+                .workingDirectory(workGroup.outputLocation().orElse(settings.defaultOutputLocation()))
+                .state(SessionState.CREATING)
+                .startDateTime(now)
+                .lastModifiedDateTime(now)
+                .clientRequestToken(request.clientRequestToken())
+                .requestFingerprint(fingerprint)
+                .build();
+        SessionMachine machine = sessions.add(created);
+        creators.execute(() -> openEngine(machine));
+        return new StartSessionResponse(created.sessionId(), created.state());
     }
 
-    private void ended(LiveSession liveSession) {
-        live.remove(liveSession.sessionId());
-        ended.ended(liveSession.record().state());
-    }
-
-    /** The sessions that have not ended, by state. */
-    public Map<SessionState, Integer> activeByState() {
-        return StateCounts.byState(SessionState.class, live.values(), liveSession -> liveSession.record().state());
-    }
-
-    /** How many sessions ended in each final state since the server started. */
-    public Map<SessionState, Long> endedSinceStart() {
-        return ended.snapshot();
-    }
-
-    private void createEngineSession(LiveSession liveSession) {
-        Session session = liveSession.record();
+    private void openEngine(SessionMachine machine) {
+        Session session = machine.session();
         try {
             Map<String, String> properties = session.engineConfiguration().sparkProperties() == null
                     ? Map.of() : session.engineConfiguration().sparkProperties();
-            EngineSession engineSession = engine.newSession(session.sessionId(), properties, pythonWorkers);
-            liveSession.engineReady(engineSession);
+            machine.engineReady(engines.open(session.sessionId(), properties));
         }
         catch (Exception e) { // Spark may throw checked exceptions undeclared
             LOG.log(Level.WARNING, "session " + session.sessionId() + " could not start", e);
-            liveSession.creationFailed("The session could not start: " + e.getMessage());
+            machine.creationFailed("The session could not start: " + e.getMessage());
         }
     }
 
     public GetSessionResponse get(SessionIdRequest request) {
-        return SessionViews.session(current(request.sessionId()));
+        return SessionViews.session(sessions.session(request.sessionId()));
     }
 
     public GetSessionStatusResponse status(SessionIdRequest request) {
-        Session session = current(request.sessionId());
+        Session session = sessions.session(request.sessionId());
         return new GetSessionStatusResponse(session.sessionId(), SessionViews.status(session));
     }
 
@@ -208,24 +194,24 @@ public final class SessionService {
         requireSparkWorkGroup(request.workGroup());
         int limit = request.maxResults() == null ? 100 : request.maxResults();
         Long cursor = PageTokens.decodeLong("sessions:" + request.workGroup(), request.nextToken());
-        Page<Session> page = store.list(request.workGroup(), request.stateFilter(), cursor, limit);
+        Page<Session> page = store.sessions(request.workGroup(), request.stateFilter(), cursor, limit);
         return new ListSessionsResponse(
                 page.nextCursor().map(next -> PageTokens.encode("sessions:" + request.workGroup(), Long.toString(next))).orElse(null),
-                page.items().stream().map(s -> SessionViews.summary(freshest(s))).toList());
+                page.items().stream().map(s -> SessionViews.summary(sessions.freshest(s))).toList());
     }
 
     public TerminateSessionResponse terminate(SessionIdRequest request) {
-        LiveSession liveSession = live.get(request.sessionId());
-        if (liveSession == null) {
-            return new TerminateSessionResponse(stored(request.sessionId()).state());
+        Optional<SessionMachine> machine = sessions.machine(request.sessionId());
+        if (machine.isEmpty()) {
+            return new TerminateSessionResponse(sessions.session(request.sessionId()).state());
         }
-        return new TerminateSessionResponse(liveSession.terminate("Terminated by TerminateSession"));
+        return new TerminateSessionResponse(machine.get().terminate("Terminated by TerminateSession", false));
     }
 
     public ListExecutorsResponse listExecutors(ListExecutorsRequest request) {
-        Session session = current(request.sessionId());
+        Session session = sessions.session(request.sessionId());
         List<ExecutorsSummary> executors = new ArrayList<>();
-        for (SparkExecutor executor : engine.executors()) {
+        for (SparkExecutor executor : engines.executors()) {
             ExecutorsSummary summary = executorSummary(session, executor);
             if (summary != null && (request.executorStateFilter() == null || request.executorStateFilter() == summary.executorState())) {
                 executors.add(summary);
@@ -263,56 +249,18 @@ public final class SessionService {
                 terminated.isPresent() ? ExecutorState.TERMINATED : ExecutorState.REGISTERED, 1L);
     }
 
-    // ---- for the calculation service and the lifecycle
+    // ---- the lifecycle
 
-    /** The newest sessions of a workgroup, as they are now. */
+    /** The newest sessions of a workgroup, as they are now (for %list_sessions). */
     public List<Session> recentOfWorkGroup(String workGroup, int limit) {
-        return store.list(workGroup, null, null, limit).items().stream().map(this::freshest).toList();
-    }
-
-    /** The live session, or the Athena error a calculation on {@code sessionId} gets. */
-    public LiveSession requireLive(String sessionId) {
-        LiveSession liveSession = live.get(sessionId);
-        if (liveSession == null) {
-            throw LiveSession.notIdle(stored(sessionId).state());
-        }
-        return liveSession;
-    }
-
-    /** The session's current record: from memory while it lives, else from the store. */
-    public Session current(String sessionId) {
-        LiveSession liveSession = live.get(sessionId);
-        return liveSession != null ? liveSession.record() : stored(sessionId);
-    }
-
-    private Session freshest(Session stored) {
-        LiveSession liveSession = live.get(stored.sessionId());
-        return liveSession != null ? liveSession.record() : stored;
-    }
-
-    private Session stored(String sessionId) {
-        return store.get(sessionId).orElseThrow(() -> notFound(sessionId));
-    }
-
-    public static InvalidRequestException notFound(String sessionId) {
-        return new InvalidRequestException("Session " + sessionId + " is not found.");
+        return store.sessions(workGroup, null, null, limit).items().stream().map(sessions::freshest).toList();
     }
 
     /** Terminates every live session of a workgroup (before it is deleted). */
     public void terminateAll(String workGroup) {
-        for (LiveSession liveSession : List.copyOf(live.values())) {
-            if (liveSession.record().workGroup().equals(workGroup)) {
-                liveSession.terminate("The workgroup " + workGroup + " was deleted");
-            }
-        }
-    }
-
-    /** Ends the sessions idle for longer than their SessionIdleTimeoutInMinutes. */
-    public void terminateIdleSessions() {
-        for (LiveSession liveSession : List.copyOf(live.values())) {
-            if (liveSession.idleLongerThan(settings.minute())) {
-                int minutes = liveSession.record().idleTimeoutMinutes();
-                liveSession.terminate("Session was idle for more than its timeout of " + minutes + (minutes == 1 ? " minute" : " minutes"));
+        for (SessionMachine machine : sessions.all()) {
+            if (machine.session().workGroup().equals(workGroup)) {
+                machine.terminate("The workgroup " + workGroup + " was deleted", false);
             }
         }
     }
@@ -323,27 +271,27 @@ public final class SessionService {
      */
     public int endSessionsOfPreviousRun() {
         int ended = 0;
-        for (Session session : store.listNotTerminal()) {
+        for (Session session : store.unendedSessions()) {
             Session terminated = session.transition(SessionState.TERMINATED,
                     "The Noctua server stopped while the session was active; sessions do not survive a restart", clock.instant());
-            if (store.update(terminated, session.state())) {
+            if (store.write(SessionStore.Change.session(terminated, session.state()))) {
                 ended++;
             }
         }
         return ended;
     }
 
-    /** Terminates every live session, for a server shutdown; returns the sessions still ending. */
-    public List<LiveSession> terminateAllForShutdown() {
-        for (LiveSession liveSession : List.copyOf(live.values())) {
-            liveSession.terminate("The Noctua server was shut down");
+    /** Terminates every live session, for a server shutdown (recorded even if the store fails meanwhile). */
+    public void terminateAllForShutdown() {
+        for (SessionMachine machine : sessions.all()) {
+            try {
+                machine.terminate("The Noctua server was shut down", true);
+            }
+            catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "session " + machine.sessionId() + " could not be terminated at shutdown", e);
+            }
         }
         creators.shutdownNow();
-        return List.copyOf(live.values());
-    }
-
-    public int liveCount() {
-        return live.size();
     }
 
     private WorkGroup requireSparkWorkGroup(String name) {
@@ -361,14 +309,5 @@ public final class SessionService {
                 given.maxConcurrentDpus() == null ? DEFAULT_MAX_CONCURRENT_DPUS : given.maxConcurrentDpus(),
                 given.defaultExecutorDpuSize() == null ? 1 : given.defaultExecutorDpuSize(),
                 given.additionalConfigs(), given.sparkProperties(), given.classifications());
-    }
-
-    public static java.util.concurrent.ThreadFactory daemon(String name) {
-        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

@@ -1,7 +1,6 @@
 package io.noctua.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import io.noctua.protocol.JsonCodec;
+import io.noctua.session.Page;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -23,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -563,21 +563,9 @@ public final class Database implements AutoCloseable {
         return instant == null ? null : instant.toEpochMilli();
     }
 
-    static Instant instant(ResultSet row, int column) throws SQLException {
+    static Instant instant(ResultSet row, String column) throws SQLException {
         long value = row.getLong(column);
         return row.wasNull() ? null : Instant.ofEpochMilli(value);
     }
 
-    static String json(Object value) {
-        return new String(JsonCodec.encode(value), java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    static <T> T fromJson(String json, Class<T> type) throws SQLException {
-        try {
-            return JsonCodec.mapper().readValue(json, type);
-        }
-        catch (JsonProcessingException e) {
-            throw new SQLException("stored JSON is not a " + type.getSimpleName(), e);
-        }
-    }
 }

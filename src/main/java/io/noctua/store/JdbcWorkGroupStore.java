@@ -1,11 +1,9 @@
 package io.noctua.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.noctua.api.WorkGroupState;
-import io.noctua.protocol.JsonCodec;
 import io.noctua.workgroup.WorkGroup;
-import io.noctua.workgroup.WorkGroupService;
+import io.noctua.workgroup.WorkGroupStore;
+import io.noctua.workgroup.WorkGroupStore.Deletion;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -56,26 +54,21 @@ public final class JdbcWorkGroupStore implements WorkGroupStore {
     }
 
     @Override
-    public boolean delete(String name, boolean recursive) {
+    public Deletion delete(String name, boolean recursive) {
         return database.inTransaction(() -> {
             if (!recursive && database.queryOne("SELECT COUNT(*) FROM sessions WHERE work_group = ?", row -> row.getInt(1), name).orElse(0) > 0) {
-                throw new WorkGroupService.WorkGroupNotEmptyException();
+                return Deletion.NOT_EMPTY;
             }
             if (recursive) {
                 database.execute("DELETE FROM calculations WHERE session_id IN (SELECT session_id FROM sessions WHERE work_group = ?)", name);
                 database.execute("DELETE FROM sessions WHERE work_group = ?", name);
             }
-            return database.execute("DELETE FROM work_groups WHERE name = ?", name) > 0;
+            return database.execute("DELETE FROM work_groups WHERE name = ?", name) > 0 ? Deletion.DELETED : Deletion.NOT_FOUND;
         });
     }
 
     private static WorkGroup workGroup(ResultSet row) throws SQLException {
-        try {
-            return new WorkGroup(row.getString(1), WorkGroupState.valueOf(row.getString(2)), row.getString(3),
-                    (ObjectNode) JsonCodec.mapper().readTree(row.getString(4)), Instant.ofEpochMilli(row.getLong(5)));
-        }
-        catch (JsonProcessingException e) {
-            throw new SQLException("stored configuration of workgroup " + row.getString(1) + " is not JSON", e);
-        }
+        return new WorkGroup(row.getString(1), WorkGroupState.valueOf(row.getString(2)), row.getString(3),
+                StoredJson.object(row.getString(4), "configuration of workgroup " + row.getString(1)), Instant.ofEpochMilli(row.getLong(5)));
     }
 }

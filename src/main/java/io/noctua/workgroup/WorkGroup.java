@@ -51,8 +51,4 @@ public record WorkGroup(String name, WorkGroupState state, String description, O
     private static Optional<String> text(JsonNode node) {
         return node == null || !node.isTextual() || node.textValue().isEmpty() ? Optional.empty() : Optional.of(node.textValue());
     }
-
-    public WorkGroup withState(WorkGroupState newState) {
-        return new WorkGroup(name, newState, description, configuration, creationTime);
-    }
 }

@@ -24,7 +24,6 @@ import io.noctua.api.WorkGroupShapes.WorkGroupSummary;
 import io.noctua.api.WorkGroupState;
 import io.noctua.protocol.JsonCodec;
 import io.noctua.results.S3Location;
-import io.noctua.store.WorkGroupStore;
 
 import java.time.Clock;
 import java.util.Iterator;
@@ -131,13 +130,10 @@ public final class WorkGroupService {
         if (recursive) {
             terminateSessionsOf.accept(workGroup.name());
         }
-        try {
-            if (!store.delete(workGroup.name(), recursive)) {
-                throw notFound();
-            }
-        }
-        catch (WorkGroupNotEmptyException e) {
-            throw new InvalidRequestException("WorkGroup " + workGroup.name() + " is not empty");
+        switch (store.delete(workGroup.name(), recursive)) {
+            case NOT_FOUND -> throw notFound();
+            case NOT_EMPTY -> throw new InvalidRequestException("WorkGroup " + workGroup.name() + " is not empty");
+            case DELETED -> { }
         }
         return new DeleteWorkGroupOutput();
     }
@@ -215,13 +211,6 @@ public final class WorkGroupService {
             else {
                 configuration.set(name, value.deepCopy());
             }
-        }
-    }
-
-    /** Thrown by a store that refuses to delete a workgroup that still has sessions. */
-    public static final class WorkGroupNotEmptyException extends RuntimeException {
-        public WorkGroupNotEmptyException() {
-            super(null, null, false, false);
         }
     }
 }

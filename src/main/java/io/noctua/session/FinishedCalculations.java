@@ -1,4 +1,4 @@
-package io.noctua.calculation;
+package io.noctua.session;
 
 import java.util.Map;
 import java.util.Queue;

@@ -1,4 +1,4 @@
-package io.noctua.store;
+package io.noctua.session;
 
 import java.util.List;
 import java.util.Optional;

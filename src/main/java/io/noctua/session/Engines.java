@@ -1,0 +1,15 @@
+package io.noctua.session;
+
+import io.noctua.engine.CalculationEngine;
+import io.noctua.engine.SparkExecutor;
+
+import java.util.List;
+import java.util.Map;
+
+/** What sessions need of the engine: one {@link CalculationEngine} each, and the executors ListExecutors shows. */
+public interface Engines {
+    /** A session's engine, with its Spark properties applied; may take a while (Spark may still be starting). */
+    CalculationEngine open(String sessionId, Map<String, String> sparkProperties);
+
+    List<SparkExecutor> executors();
+}
