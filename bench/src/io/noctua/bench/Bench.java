@@ -172,7 +172,8 @@ final class Bench {
             this.config = config;
             this.engine = engine;
             this.server = server;
-            this.referenceWorkers = PythonWorkers.start(config.pythonExecutable(), dataDir.resolve("bench-python"), 0);
+            this.referenceWorkers = PythonWorkers.start(config.pythonExecutable(), dataDir.resolve("bench-python"), 0,
+                    config.pythonStartTimeout());
         }
 
         /** {@code engine.newSession} as the server calls it, for a reference session outside the server. */

@@ -106,7 +106,7 @@ public final class NoctuaServer implements AutoCloseable {
                 checkOutputBucketLater(store, config.defaultOutputLocation());
             }
             this.pythonWorkers = keep(started, PythonWorkers.start(config.pythonExecutable(), config.dataDir().resolve("python"),
-                    config.pythonWarmWorkers()));
+                    config.pythonWarmWorkers(), config.pythonStartTimeout()));
             this.stopTimer = Executors.newSingleThreadScheduledExecutor(Threads.daemons("stop-timer"));
             started.push(stopTimer::shutdownNow);
             this.stopWork = Executors.newCachedThreadPool(Threads.daemons("stop"));

@@ -43,6 +43,7 @@ public record NoctuaConfig(
         Duration calculationStopGrace,
         String pythonExecutable,
         int pythonWarmWorkers,
+        Duration pythonStartTimeout,
         boolean s3Embedded,
         Path s3Dir,
         int s3Port,
@@ -85,6 +86,7 @@ public record NoctuaConfig(
         d.put("calculation.stop-grace", new String[] {"2s", "after cancelling its Spark jobs, how long a stopped calculation may take before its thread is interrupted"});
         d.put("python.executable", new String[] {"python3", "the Python 3 (3.8 or later) that runs Python calculations"});
         d.put("python.warm-workers", new String[] {"2", "Python workers kept started ahead of need"});
+        d.put("python.start-timeout", new String[] {"60s", "a Python worker not ready this long after its start (a hung interpreter) is killed, and the calculation waiting for it fails"});
         d.put("s3.embedded", new String[] {"true", "run the embedded S3 store (s3proxy over s3.dir, on http.host, SigV4 checked); false: use s3.endpoint or AWS S3"});
         d.put("s3.dir", new String[] {"${data-dir}/s3", "where the embedded S3 store keeps s3://bucket/key, as the file bucket/key"});
         d.put("s3.port", new String[] {"8421", "port of the embedded S3 store; 0 picks a free one"});
@@ -113,6 +115,7 @@ public record NoctuaConfig(
         requireNonNull(sessionIdleCheckInterval, "sessionIdleCheckInterval is null");
         requireNonNull(calculationStopGrace, "calculationStopGrace is null");
         requireNonNull(pythonExecutable, "pythonExecutable is null");
+        requireNonNull(pythonStartTimeout, "pythonStartTimeout is null");
         requireNonNull(httpIdleTimeout, "httpIdleTimeout is null");
         httpAllowedHosts = List.copyOf(httpAllowedHosts);
         authKeys = Map.copyOf(authKeys);
@@ -166,6 +169,7 @@ public record NoctuaConfig(
                 duration(values, "calculation.stop-grace"),
                 values.get("python.executable"),
                 integer(values, "python.warm-workers", 0, 64),
+                positive(duration(values, "python.start-timeout"), "python.start-timeout"),
                 embedded,
                 Path.of(values.get("s3.dir")),
                 integer(values, "s3.port", 0, 65535),
@@ -297,6 +301,13 @@ public record NoctuaConfig(
             case "m" -> Duration.ofMinutes(amount);
             default -> Duration.ofHours(amount);
         };
+    }
+
+    private static Duration positive(Duration duration, String key) {
+        if (duration.isZero()) {
+            throw new ConfigException(key + " must be longer than 0");
+        }
+        return duration;
     }
 
     public static final class ConfigException extends RuntimeException {

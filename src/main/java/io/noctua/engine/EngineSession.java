@@ -14,7 +14,7 @@ import org.apache.spark.sql.catalog.Table;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -24,14 +24,20 @@ public final class EngineSession implements CalculationEngine {
     /** Athena's {@code %%sql} shows results as {@code .show()} does: 20 rows, columns cut at 20 characters. */
     private static final int SHOW_ROWS = 20;
     private static final int SHOW_TRUNCATE = 20;
+    private static final String STOPPED_WHILE_STARTING = "The calculation was stopped while its Python worker was starting";
+    private static final String SESSION_ENDED_WHILE_STARTING = "The session ended while its Python worker was starting";
 
     private final String sessionId;
     private final SparkSession spark;
     private final JobGroupTracker jobGroups;
     private final PythonWorkers pythonWorkers;
     private final Supplier<PySparkGateway> gateway;
+    // The Python state, under this object's lock, which is never held while a worker starts or a cell
+    // runs: a stop (from the calculation timer, shared by every calculation) must not wait for either.
     private PythonWorker python;
-    private String pythonRunning; // the calculation whose cell the worker runs, or null
+    private String pythonRunning; // the calculation whose cell the worker runs, or is being started for, or null
+    private PythonWorkers.Start starting; // the start of the worker for pythonRunning, while python is null
+    private boolean closed;
 
     EngineSession(String sessionId, SparkSession spark, JobGroupTracker jobGroups, PythonWorkers pythonWorkers,
                   Supplier<PySparkGateway> gateway) {
@@ -106,23 +112,14 @@ public final class EngineSession implements CalculationEngine {
 
     /**
      * Runs a Python cell in the session's worker, started on first use. If the worker dies, the
-     * exception says how, and the next cell gets a new worker (with an empty namespace).
+     * exception says how, and the next cell gets a new worker (with an empty namespace). If it is
+     * stopped while its worker starts, the start is abandoned and the exception says so.
      */
     @Override
     public PythonOutcome runPython(String calculationId, String code, Map<String, Object> sessionFacts) {
-        PythonWorker worker;
-        synchronized (this) {
-            if (python != null && !python.isAlive()) {
-                python.kill(); // it died between cells: what its cells started must not outlive it
-                python = null;
-            }
-            if (python == null) {
-                python = pythonWorkers.take();
-            }
-            worker = python;
-            pythonRunning = calculationId;
-        }
+        PythonWorker worker = null;
         try {
+            worker = workerFor(calculationId);
             // the Py4J gateway is started only for a worker that can use it
             PythonWorker.SparkBinding binding = null;
             if (worker.canImportPyspark()) {
@@ -132,42 +129,132 @@ public final class EngineSession implements CalculationEngine {
             return worker.execute(calculationId, code, binding, sessionFacts);
         }
         catch (PythonWorkerException e) {
-            synchronized (this) {
+            if (worker != null) {
+                synchronized (this) {
+                    if (python == worker) {
+                        python = null;
+                    }
+                }
                 worker.kill();
-                python = null;
             }
             throw e;
         }
         finally {
             synchronized (this) {
-                pythonRunning = null;
+                if (calculationId.equals(pythonRunning)) {
+                    pythonRunning = null;
+                }
             }
         }
     }
 
-    /** Raises KeyboardInterrupt in the calculation's Python cell, if it is still running (and no later one). */
+    /**
+     * The session's worker, now running {@code calculationId}: the one it has, or one taken from the
+     * pool, outside the lock (a start may take up to python.start-timeout). A stop or the session's end
+     * meanwhile abandons the start; a worker that arrives anyway is killed, having run nothing.
+     */
+    private PythonWorker workerFor(String calculationId) {
+        PythonWorker dead = null;
+        PythonWorker current;
+        PythonWorkers.Start start = null;
+        synchronized (this) {
+            if (closed) {
+                throw new PythonWorkerException("The session has ended", null);
+            }
+            if (python != null && !python.isAlive()) {
+                dead = python;
+                python = null;
+            }
+            current = python;
+            pythonRunning = calculationId;
+            if (current == null) {
+                start = new PythonWorkers.Start();
+                starting = start;
+            }
+        }
+        if (dead != null) {
+            dead.kill(); // it died between cells: what its cells started must not outlive it
+        }
+        if (current != null) {
+            return current;
+        }
+        PythonWorker started;
+        try {
+            started = pythonWorkers.take(start);
+        }
+        catch (RuntimeException e) {
+            synchronized (this) {
+                if (starting == start) {
+                    starting = null;
+                }
+            }
+            throw e;
+        }
+        String abandoned;
+        synchronized (this) {
+            if (starting == start) { // else a stop or close took the start away, and abandons it
+                starting = null;
+                python = started;
+                return started;
+            }
+            abandoned = closed ? SESSION_ENDED_WHILE_STARTING : STOPPED_WHILE_STARTING;
+        }
+        started.kill();
+        throw new PythonWorkerException(abandoned, null);
+    }
+
+    /**
+     * Raises KeyboardInterrupt in the calculation's Python cell, if it is still running (and no later
+     * one); if its worker is still starting, abandons the start.
+     */
     @Override
     public void interruptPython(String calculationId) {
-        workerRunning(calculationId).ifPresent(PythonWorker::interrupt);
+        stopPython(calculationId, PythonWorker::interrupt);
     }
 
-    /** Ends the worker of the calculation's Python cell if it still runs it; idle workers are left alone. */
+    /**
+     * Ends the worker of the calculation's Python cell if it still runs it (idle workers are left
+     * alone); if its worker is still starting, abandons the start.
+     */
     @Override
     public void killRunningPython(String calculationId) {
-        workerRunning(calculationId).ifPresent(PythonWorker::kill);
+        stopPython(calculationId, PythonWorker::kill);
     }
 
-    private synchronized Optional<PythonWorker> workerRunning(String calculationId) {
-        return calculationId.equals(pythonRunning) ? Optional.ofNullable(python) : Optional.empty();
+    private void stopPython(String calculationId, Consumer<PythonWorker> stop) {
+        PythonWorker worker;
+        PythonWorkers.Start start;
+        synchronized (this) {
+            if (!calculationId.equals(pythonRunning)) {
+                return;
+            }
+            worker = python;
+            start = starting;
+            starting = null; // taken away: the worker it gives, if it still gives one, is not kept
+        }
+        // outside the lock: SIGINT waits for kill(1), a kill sweeps /proc
+        if (start != null) {
+            start.abandon(STOPPED_WHILE_STARTING);
+        }
+        else if (worker != null) {
+            stop.accept(worker);
+        }
     }
 
     /** Drops the session's temporary views, which also frees any data they cached, and ends its Python worker. */
     @Override
     public void close() {
         PythonWorker worker;
+        PythonWorkers.Start start;
         synchronized (this) {
+            closed = true;
             worker = python;
             python = null;
+            start = starting;
+            starting = null;
+        }
+        if (start != null) {
+            start.abandon(SESSION_ENDED_WHILE_STARTING);
         }
         if (worker != null) {
             worker.close();

@@ -38,6 +38,7 @@ class NoctuaConfigTest {
         assertEquals(Duration.ofSeconds(2), config.calculationStopGrace());
         assertEquals("python3", config.pythonExecutable());
         assertEquals(2, config.pythonWarmWorkers());
+        assertEquals(Duration.ofSeconds(60), config.pythonStartTimeout());
         assertEquals(true, config.s3Embedded());
         assertEquals(Path.of("noctua-data/s3"), config.s3Dir());
         assertEquals(8421, config.s3Port());
@@ -110,7 +111,7 @@ class NoctuaConfigTest {
         assertEquals("unknown setting 'http.prot'; known settings: auth.access-key-id, auth.extra-keys, auth.secret-access-key, "
                         + "calculation.stop-grace, catalog, data-dir, http.allow-unauthenticated-network, http.allowed-hosts, http.host, "
                         + "http.idle-timeout, http.max-request-bytes, "
-                        + "http.port, http.threads, python.executable, python.warm-workers, results.default-output-location, s3.access-key-id, s3.dir, s3.embedded, s3.endpoint, s3.path-style, s3.port, s3.region, "
+                        + "http.port, http.threads, python.executable, python.start-timeout, python.warm-workers, results.default-output-location, s3.access-key-id, s3.dir, s3.embedded, s3.endpoint, s3.path-style, s3.port, s3.region, "
                         + "s3.secret-access-key, session.default-idle-timeout-minutes, "
                         + "session.idle-check-interval, session.max-active, session.max-active-per-workgroup, session.max-concurrent-dpus, "
                         + "session.minute, spark.master, spark.sql.warehouse.dir, spark.ui.enabled, store.url, workgroup.spark",
@@ -119,5 +120,7 @@ class NoctuaConfigTest {
                 assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("http.port", "70000"))).getMessage());
         assertEquals("session.minute must be a duration such as 500ms, 5s, 2m or 1h, not 'soon'",
                 assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("session.minute", "soon"))).getMessage());
+        assertEquals("python.start-timeout must be longer than 0",
+                assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("python.start-timeout", "0s"))).getMessage());
     }
 }

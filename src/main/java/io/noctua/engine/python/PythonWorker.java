@@ -7,12 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,85 +24,58 @@ import java.util.logging.Logger;
 public final class PythonWorker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PythonWorker.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int STDERR_LINES_KEPT = 20;
 
+    private final LaunchedProcess launched;
     private final Process process;
     private final ProcessTree tree;
     private final BufferedWriter requests;
     private final BufferedReader answers;
     private final boolean canImportPyspark;
-    private final Deque<String> stderrTail = new ArrayDeque<>();
 
-    private PythonWorker(Process process, ProcessTree tree, BufferedReader answers, boolean canImportPyspark) {
-        this.process = process;
-        this.tree = tree;
+    private PythonWorker(LaunchedProcess launched, boolean canImportPyspark) {
+        this.launched = launched;
+        this.process = launched.process();
+        // read after "ready": by then the worker leads a process group of its own
+        this.tree = ProcessTree.of(process.toHandle(), launched.marker());
         this.requests = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
-        this.answers = answers;
+        this.answers = launched.stdout();
         this.canImportPyspark = canImportPyspark;
     }
 
-    /** Starts a worker with {@code executable} running {@code script}; waits for its ready line. */
-    static PythonWorker start(String executable, Path script) {
-        Process process;
-        ProcessBuilder builder = new ProcessBuilder(List.of(executable, "-u", script.toString())).redirectError(ProcessBuilder.Redirect.PIPE);
-        String marker = ProcessTree.mark(builder);
+    /**
+     * Starts a worker with {@code executable} running {@code script} and waits for its ready line until
+     * {@code deadline}, or until {@code start} is abandoned. A worker that is not ready by then is
+     * killed with everything it started, and the {@link PythonWorkerException} says so.
+     */
+    static PythonWorker start(String executable, Path script, LaunchedProcess.Deadline deadline, PythonWorkers.Start start) {
+        LaunchedProcess launched;
         try {
-            process = builder.start();
+            launched = LaunchedProcess.launch(new ProcessBuilder(List.of(executable, "-u", script.toString())));
         }
         catch (IOException e) {
             throw new PythonWorkerException("Python calculations need a Python 3 interpreter: '" + executable
                     + "' could not be started (" + e.getMessage() + "); set python.executable", e);
         }
-        BufferedReader answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        PythonWorker worker;
+        String ready = launched.awaitFirstLine(deadline, start, executable);
+        JsonNode hello;
         try {
-            String ready = answers.readLine();
-            JsonNode hello = ready == null ? null : JSON.readTree(ready);
-            if (hello == null || !"ready".equals(hello.path("type").asText())) {
-                String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-                process.destroyForcibly();
-                throw new PythonWorkerException("The Python worker did not start with '" + executable + "'"
-                        + (stderr.isEmpty() ? "" : ": " + lastLine(stderr)) + " (it needs Python 3.8 or later)", null);
-            }
-            String version = hello.path("python").asText();
-            if (tooOld(version)) {
-                process.destroyForcibly();
-                throw new PythonWorkerException("Python calculations need Python 3.8 or later: '" + executable + "' is Python "
-                        + version + "; set python.executable", null);
-            }
-            // read after "ready": by then the worker leads a process group of its own
-            worker = new PythonWorker(process, ProcessTree.of(process.toHandle(), marker), answers, hello.path("pyspark").asBoolean(false));
+            hello = ready == null ? null : JSON.readTree(ready);
         }
         catch (IOException e) {
-            process.destroyForcibly();
-            throw new PythonWorkerException("The Python worker did not start with '" + executable + "': " + e.getMessage(), e);
+            hello = null; // not the worker's JSON: something else answered as python.executable
         }
-        worker.drainStderr();
-        return worker;
-    }
-
-    /** Worker stderr (warnings, crashes) goes to the log; its last lines explain a death. */
-    private void drainStderr() {
-        Thread thread = new Thread(() -> {
-            try (BufferedReader stderr = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = stderr.readLine()) != null) {
-                    String logged = line;
-                    LOG.fine(() -> "python worker " + process.pid() + ": " + logged);
-                    synchronized (stderrTail) {
-                        stderrTail.addLast(line);
-                        if (stderrTail.size() > STDERR_LINES_KEPT) {
-                            stderrTail.removeFirst();
-                        }
-                    }
-                }
-            }
-            catch (IOException ignored) {
-                // the process is gone
-            }
-        }, "python-worker-stderr-" + process.pid());
-        thread.setDaemon(true);
-        thread.start();
+        if (hello == null || !"ready".equals(hello.path("type").asText())) {
+            launched.kill();
+            throw new PythonWorkerException("The Python worker did not start with '" + executable + "'" + launched.stderrEnding()
+                    + " (it needs Python 3.8 or later)", null);
+        }
+        String version = hello.path("python").asText();
+        if (tooOld(version)) {
+            launched.kill();
+            throw new PythonWorkerException("Python calculations need Python 3.8 or later: '" + executable + "' is Python "
+                    + version + "; set python.executable", null);
+        }
+        return new PythonWorker(launched, hello.path("pyspark").asBoolean(false));
     }
 
     /** Whether the worker imported pyspark when it started (it says so in its ready line). */
@@ -160,11 +130,8 @@ public final class PythonWorker implements AutoCloseable {
         }
         String how = process.isAlive() ? "stopped answering" : "exited with code " + process.exitValue()
                 + (process.exitValue() == 137 || process.exitValue() == -9 ? " (killed: out of memory, or stopped by Noctua)" : "");
-        String tail;
-        synchronized (stderrTail) {
-            tail = stderrTail.isEmpty() ? "" : ": " + stderrTail.getLast();
-        }
-        return "The session's Python worker " + how + tail;
+        String last = launched.lastStderrLine();
+        return "The session's Python worker " + how + (last == null ? "" : ": " + last);
     }
 
     /** Raises KeyboardInterrupt in the running cell, as Ctrl-C in a terminal does. */
@@ -224,10 +191,5 @@ public final class PythonWorker implements AutoCloseable {
 
     private static String text(JsonNode node) {
         return node == null || node.isNull() || node.isMissingNode() ? null : node.asText();
-    }
-
-    private static String lastLine(String text) {
-        List<String> lines = text.lines().toList();
-        return lines.isEmpty() ? text : lines.get(lines.size() - 1);
     }
 }

@@ -3,24 +3,29 @@ package io.noctua.engine.python;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * Where sessions get their Python worker: a few are started ahead of need (starting Python takes
- * tens of milliseconds), so a session's first Python cell does not wait for one.
+ * tens of milliseconds), so a session's first Python cell does not wait for one. Every start, ahead
+ * of need or for a session, must see the worker ready within {@code python.start-timeout}; one that
+ * does not is killed and fails with a reason.
  */
 public final class PythonWorkers implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PythonWorkers.class.getName());
@@ -28,18 +33,28 @@ public final class PythonWorkers implements AutoCloseable {
     private final String configuredExecutable;
     private final Path script;
     private final int warm;
+    private final Duration startTimeout;
     private final BlockingQueue<PythonWorker> ready = new LinkedBlockingQueue<>();
     /** Every worker started and not yet found dead: warm ones and those sessions hold. */
     private final Set<PythonWorker> started = ConcurrentHashMap.newKeySet();
+    /** Starts under way, abandoned when the pool closes. */
+    private final Set<Start> starting = ConcurrentHashMap.newKeySet();
+    /** Starts ahead of need queued or running: never more than {@code warm}, however many sessions take workers meanwhile. */
+    private final AtomicInteger refilling = new AtomicInteger();
     private final ExecutorService starter;
     private volatile boolean closed;
     private volatile String problem;
-    private String executable; // the configured one's real path, resolved on first use (see realPath)
+    /** The configured interpreter's real path, once asked (see {@link #realPath}); asked again after a start that timed out. */
+    private volatile String executable;
 
-    private PythonWorkers(String executable, Path script, int warm) {
+    private PythonWorkers(String executable, Path script, int warm, Duration startTimeout) {
         this.configuredExecutable = requireNonNull(executable, "executable is null");
         this.script = requireNonNull(script, "script is null");
         this.warm = warm;
+        this.startTimeout = requireNonNull(startTimeout, "startTimeout is null");
+        if (startTimeout.isNegative() || startTimeout.isZero()) {
+            throw new IllegalArgumentException("startTimeout must be positive: " + startTimeout);
+        }
         this.starter = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "python-worker-start");
             thread.setDaemon(true);
@@ -47,8 +62,11 @@ public final class PythonWorkers implements AutoCloseable {
         });
     }
 
-    /** Writes the worker program to {@code workDir} and starts {@code warm} workers in the background. */
-    public static PythonWorkers start(String executable, Path workDir, int warm) {
+    /**
+     * Writes the worker program to {@code workDir} and starts {@code warm} workers in the background;
+     * each start, here and in {@link #take}, waits at most {@code startTimeout} for its worker to be ready.
+     */
+    public static PythonWorkers start(String executable, Path workDir, int warm, Duration startTimeout) {
         Path script = workDir.resolve("noctua_worker.py");
         try (InputStream in = PythonWorkers.class.getResourceAsStream("/io/noctua/engine/python/noctua_worker.py")) {
             requireNonNull(in, "noctua_worker.py is missing from the classpath");
@@ -58,7 +76,7 @@ public final class PythonWorkers implements AutoCloseable {
         catch (IOException e) {
             throw new UncheckedIOException("cannot write the Python worker to " + workDir, e);
         }
-        PythonWorkers workers = new PythonWorkers(executable, script, warm);
+        PythonWorkers workers = new PythonWorkers(executable, script, warm, startTimeout);
         for (int i = 0; i < warm; i++) {
             workers.refill();
         }
@@ -66,47 +84,134 @@ public final class PythonWorkers implements AutoCloseable {
     }
 
     /**
-     * The interpreter's own path: a version manager's shim (pyenv's {@code python3}) costs hundreds of
-     * milliseconds on every start. Falls back to {@code executable} if it cannot be asked.
+     * One wait for a worker, which another thread may abandon (a stop, the session's end, the server's):
+     * the process being started is then killed at once and the wait fails with the reason given. A
+     * session holds one while its worker starts, so that nothing it does waits for the start.
      */
-    static String realPath(String executable) {
-        try {
-            Process process = new ProcessBuilder(executable, "-c", "import sys; print(sys.executable)")
-                    .redirectErrorStream(true).start();
-            String path = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0 && Files.isExecutable(Path.of(path))) {
-                return path;
+    public static final class Start {
+        private LaunchedProcess watched; // the process this start waits for, or null
+        private String abandonedBecause; // null until abandoned
+
+        /** Ends the wait: the process being started is killed, and {@link #take} fails with {@code reason}. Idempotent. */
+        public void abandon(String reason) {
+            requireNonNull(reason, "reason is null");
+            LaunchedProcess current;
+            synchronized (this) {
+                if (abandonedBecause != null) {
+                    return;
+                }
+                abandonedBecause = reason;
+                current = watched;
+            }
+            if (current != null) {
+                current.kill();
             }
         }
+
+        public synchronized boolean abandoned() {
+            return abandonedBecause != null;
+        }
+
+        synchronized String abandonedBecause() {
+            return abandonedBecause;
+        }
+
+        /** {@code process} is the one waited for now; false (and not watched) if the start was abandoned already. */
+        synchronized boolean watch(LaunchedProcess process) {
+            if (abandonedBecause != null) {
+                return false;
+            }
+            watched = process;
+            return true;
+        }
+
+        synchronized void unwatch(LaunchedProcess process) {
+            if (watched == process) {
+                watched = null;
+            }
+        }
+    }
+
+    /**
+     * The interpreter's own path: a version manager's shim (pyenv's {@code python3}) costs hundreds of
+     * milliseconds on every start. Falls back to {@code executable} if it cannot be asked or gives no
+     * usable answer; an interpreter that does not answer by {@code deadline} is killed, and the
+     * {@link PythonWorkerException} says so, as for a worker.
+     */
+    static String realPath(String executable, LaunchedProcess.Deadline deadline, Start start) {
+        LaunchedProcess probe;
+        try {
+            probe = LaunchedProcess.launch(new ProcessBuilder(executable, "-c", "import sys; print(sys.executable)"));
+        }
         catch (IOException e) {
-            // not startable: PythonWorker.start will say so when a cell needs Python
+            return executable; // not startable: PythonWorker.start will say so
+        }
+        try {
+            String path = probe.awaitFirstLine(deadline, start, executable);
+            if (path != null && probe.process().waitFor(deadline.remainingNanos(), TimeUnit.NANOSECONDS)
+                    && probe.process().exitValue() == 0 && Files.isExecutable(Path.of(path.strip()))) {
+                return path.strip();
+            }
+            return executable;
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new PythonWorkerException("The Python worker's start was interrupted", e);
         }
-        return executable;
+        catch (InvalidPathException e) {
+            return executable;
+        }
+        finally {
+            probe.kill(); // it has ended already, unless it left something behind
+        }
     }
 
-    /** Asking Python for its real path takes a Python start: done once, off the server's start-up. */
-    private synchronized String executable() {
-        if (executable == null) {
-            executable = realPath(configuredExecutable);
+    /** The interpreter to start: asked for its real path once (a start that timed out asks again next time). */
+    private String executable(LaunchedProcess.Deadline deadline, Start start) {
+        String known = executable;
+        if (known == null) {
+            // not under a lock: two first starts may both ask, which costs a Python start and gives the same answer
+            known = realPath(configuredExecutable, deadline, start);
+            executable = known;
         }
-        return executable;
+        return known;
     }
 
-    /** A worker for a session: a warm one if there is one, else one started now. */
-    public PythonWorker take() {
+    /** A worker started now, ready within python.start-timeout, unless {@code start} is abandoned first. */
+    private PythonWorker startWorker(Start start) {
+        starting.add(start);
+        try {
+            if (closed) {
+                start.abandon("The server is stopping");
+            }
+            if (start.abandoned()) {
+                throw new PythonWorkerException(start.abandonedBecause(), null);
+            }
+            LaunchedProcess.Deadline deadline = LaunchedProcess.Deadline.after(startTimeout);
+            return track(PythonWorker.start(executable(deadline, start), script, deadline, start));
+        }
+        finally {
+            starting.remove(start);
+        }
+    }
+
+    /**
+     * A worker for a session: a warm one if there is one, else one started now, which is killed if it
+     * is not ready within python.start-timeout. Another thread may {@link Start#abandon} the wait.
+     * Throws {@link PythonWorkerException} with the reason when there is no worker.
+     */
+    public PythonWorker take(Start start) {
         PythonWorker worker;
         while ((worker = ready.poll()) != null) {
             if (worker.isAlive()) {
                 refill();
                 return worker;
             }
+            worker.kill(); // died waiting: nothing of it may stay behind
         }
         // none warm: start one here, and refill only after it, so two Python starts do not share the cores
         try {
-            return track(PythonWorker.start(executable(), script));
+            return startWorker(start);
         }
         finally {
             refill();
@@ -117,21 +222,50 @@ public final class PythonWorkers implements AutoCloseable {
         if (closed || warm == 0) {
             return;
         }
-        starter.execute(() -> {
-            if (closed || ready.size() >= warm) {
+        // one start per missing worker at most: a hung interpreter must not pile up a start per take
+        if (refilling.incrementAndGet() + ready.size() > warm) {
+            refilling.decrementAndGet();
+            return;
+        }
+        try {
+            starter.execute(() -> {
+                try {
+                    fillOne();
+                }
+                finally {
+                    refilling.decrementAndGet();
+                }
+            });
+        }
+        catch (RejectedExecutionException e) {
+            refilling.decrementAndGet(); // closed meanwhile
+        }
+    }
+
+    private void fillOne() {
+        if (closed || ready.size() >= warm) {
+            return;
+        }
+        PythonWorker worker;
+        try {
+            worker = startWorker(new Start());
+        }
+        catch (PythonWorkerException e) {
+            // said once, until a start succeeds again; the next start is tried when a session takes a worker
+            if (!closed && problem == null) {
+                LOG.warning(e.getMessage() + "; Python calculations will fail until this is fixed");
+            }
+            problem = e.getMessage();
+            return;
+        }
+        problem = null;
+        synchronized (this) {
+            if (!closed) {
+                ready.add(worker);
                 return;
             }
-            try {
-                ready.add(track(PythonWorker.start(executable(), script)));
-                problem = null;
-            }
-            catch (PythonWorkerException e) {
-                if (problem == null) {
-                    LOG.warning(e.getMessage() + "; Python calculations will fail until this is fixed");
-                }
-                problem = e.getMessage();
-            }
-        });
+        }
+        worker.kill(); // the pool closed while it started
     }
 
     private PythonWorker track(PythonWorker worker) {
@@ -152,7 +286,12 @@ public final class PythonWorkers implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
+        synchronized (this) {
+            closed = true;
+        }
+        for (Start start : starting) {
+            start.abandon("The server is stopping");
+        }
         starter.shutdownNow();
         PythonWorker worker;
         while ((worker = ready.poll()) != null) {
