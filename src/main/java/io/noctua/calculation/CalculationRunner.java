@@ -123,8 +123,8 @@ final class CalculationRunner {
                     outcome.stdOut(), outcome.stdErr(), outcome.result(), outcome.succeeded() ? null : Execution.orDefault(outcome.error()), null);
         }
         catch (PythonWorkerException e) {
-            return new Execution(CalculationExecutionState.FAILED, "", e.getMessage() + "\n", null, e.getMessage(),
-                    "The session's Python worker was replaced after it ended (" + e.getMessage() + "); "
+            return new Execution(CalculationExecutionState.FAILED, "", e.getMessage() + "\n", null, e.getMessage(), !e.lostWorker() ? null
+                    : "The session's Python worker was replaced after it ended (" + e.getMessage() + "); "
                             + "variables defined by earlier calculations are gone");
         }
     }

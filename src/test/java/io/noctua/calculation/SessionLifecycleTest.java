@@ -340,7 +340,7 @@ class SessionLifecycleTest {
     @Test
     void aWorkerThatDiesWhileTheCalculationFinishesFailsItAndTheSessionGoesOn() {
         String sessionId = idleSession();
-        engine.failPython(new PythonWorkerException("The session's Python worker exited with code 137 (killed: out of memory, or stopped by Noctua)", null));
+        engine.failPython(PythonWorkerException.died("The session's Python worker exited with code 137 (killed: out of memory, or stopped by Noctua)"));
         String id = start(sessionId, "print(1)");
         CalculationExecution done = awaitEnd(id);
         assertEquals(CalculationExecutionState.FAILED, done.state());

@@ -118,7 +118,7 @@ public final class PythonWorker implements AutoCloseable {
         catch (IOException e) {
             // the pipe broke: the worker died; described below
         }
-        throw new PythonWorkerException(deathReason(), null);
+        throw PythonWorkerException.died(deathReason());
     }
 
     private String deathReason() {
