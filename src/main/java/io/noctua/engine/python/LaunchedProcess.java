@@ -1,5 +1,7 @@
 package io.noctua.engine.python;
 
+import io.noctua.concurrent.Threads;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -38,7 +40,7 @@ final class LaunchedProcess {
         this.process = process;
         this.marker = marker;
         this.stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        this.stderrDrain = daemon(this::drainStderr, "python-worker-stderr-" + process.pid());
+        this.stderrDrain = Threads.daemon("python-worker-stderr-" + process.pid(), this::drainStderr);
     }
 
     /** Starts {@code builder}'s command with a {@link ProcessTree} marker of its own; stdout and stderr must be pipes. */
@@ -46,14 +48,8 @@ final class LaunchedProcess {
         String marker = ProcessTree.mark(builder);
         LaunchedProcess launched = new LaunchedProcess(builder.start(), marker);
         launched.stderrDrain.start();
-        daemon(launched::readFirstLine, "python-worker-ready-" + launched.process.pid()).start();
+        Threads.daemon("python-worker-ready-" + launched.process.pid(), launched::readFirstLine).start();
         return launched;
-    }
-
-    private static Thread daemon(Runnable body, String name) {
-        Thread thread = new Thread(body, name);
-        thread.setDaemon(true);
-        return thread;
     }
 
     private void readFirstLine() {

@@ -1,5 +1,7 @@
 package io.noctua.engine.python;
 
+import io.noctua.concurrent.Threads;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -55,11 +57,7 @@ public final class PythonWorkers implements AutoCloseable {
         if (startTimeout.isNegative() || startTimeout.isZero()) {
             throw new IllegalArgumentException("startTimeout must be positive: " + startTimeout);
         }
-        this.starter = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "python-worker-start");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.starter = Executors.newSingleThreadExecutor(Threads.daemons("python-worker-start"));
     }
 
     /**
