@@ -1,10 +1,10 @@
 package io.noctua;
 
-import io.noctua.concurrent.Threads;
 import io.noctua.api.CalculationShapes;
 import io.noctua.api.SessionShapes;
 import io.noctua.api.WorkGroupShapes;
 import io.noctua.calculation.CalculationService;
+import io.noctua.concurrent.Threads;
 import io.noctua.config.NoctuaConfig;
 import io.noctua.console.Console;
 import io.noctua.engine.EmbeddedS3FileSystem;

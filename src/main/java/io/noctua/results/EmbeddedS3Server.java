@@ -1,6 +1,7 @@
 package io.noctua.results;
 
 import io.noctua.concurrent.Threads;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
