@@ -162,19 +162,19 @@ public final class StatusThroughput {
 
     /**
      * A diagnostic, after the load: what the read behind GetCalculationExecutionStatus of a finished
-     * calculation costs. The server answers it from its store ({@code JdbcCalculationStore.get} on the
+     * calculation costs. The server answers it from its store ({@code JdbcSessionStore.calculation} on the
      * one connection of {@code Database}, whose methods are synchronized); here the same classes open
      * the server's store file with their own connection and call {@code get} from 1 thread, then from
      * as many threads as the load had connections, for 2 s each.
      */
     private static void storeReadCost(Path dataDir, String calculationId, int threads) {
         System.out.println();
-        System.out.println("diagnostic: the store read behind a finished calculation's status (JdbcCalculationStore.get, "
+        System.out.println("diagnostic: the store read behind a finished calculation's status (JdbcSessionStore.calculation, "
                 + "the server's classes on its store file, own connection):");
         try (io.noctua.store.Database database = io.noctua.store.Database.open("jdbc:sqlite:" + dataDir.resolve("noctua.db"))) {
-            io.noctua.store.JdbcCalculationStore store = new io.noctua.store.JdbcCalculationStore(database);
+            io.noctua.store.JdbcSessionStore store = new io.noctua.store.JdbcSessionStore(database);
             for (int i = 0; i < 20_000; i++) { // warm-up
-                store.get(calculationId).orElseThrow();
+                store.calculation(calculationId).orElseThrow();
             }
             for (int n : new int[] {1, threads}) {
                 AtomicLong calls = new AtomicLong();
@@ -185,7 +185,7 @@ public final class StatusThroughput {
                     Thread worker = new Thread(() -> {
                         long mine = 0;
                         while (System.nanoTime() - begin < duration) {
-                            store.get(calculationId).orElseThrow();
+                            store.calculation(calculationId).orElseThrow();
                             mine++;
                         }
                         calls.addAndGet(mine);
