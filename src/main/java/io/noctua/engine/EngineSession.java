@@ -12,6 +12,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalog.Table;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -63,14 +64,13 @@ public final class EngineSession implements CalculationEngine {
         SparkContext context = spark.sparkContext();
         context.setJobGroup(calculationId, "Athena calculation " + calculationId + " of session " + sessionId, true);
         SparkSession.setActiveSession(spark);
-        return new SparkProgress(progress, System.nanoTime());
+        // the calculation is about to run: its DPU time counts from here (docs/statistics.md)
+        progress.runStarted(Instant.now());
+        return new SparkProgress(progress);
     }
 
-    /**
-     * DPU time: the coordinator's wall time on the calculation (1 DPU) plus the run time of its Spark
-     * tasks on executors (1 DPU each).
-     */
-    private record SparkProgress(JobGroupProgress jobs, long startNanos) implements CalculationProgress {
+    /** Progress and DPU time as the job group's tracker has them; task times are wall-clock, so is "now". */
+    private record SparkProgress(JobGroupProgress jobs) implements CalculationProgress {
         @Override
         public String describe(boolean finished) {
             return jobs.describe(finished);
@@ -78,7 +78,7 @@ public final class EngineSession implements CalculationEngine {
 
         @Override
         public long dpuMillis() {
-            return Math.max(1, (System.nanoTime() - startNanos) / 1_000_000 + jobs.executorRunTimeMillis());
+            return jobs.dpuMillis(Instant.now());
         }
     }
 

@@ -1,33 +1,62 @@
 package io.noctua.engine;
 
 import org.apache.spark.SparkContext;
+import org.apache.spark.executor.TaskMetrics;
+import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerEvent;
+import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.scheduler.StageInfo;
+import org.apache.spark.sql.execution.SparkPlanInfo;
+import org.apache.spark.sql.execution.metric.SQLMetricInfo;
+import org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate;
+import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionEnd;
+import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart;
+import org.apache.spark.util.AccumulatorV2;
+import scala.Tuple4;
 import scala.jdk.javaapi.CollectionConverters;
 
+import java.math.BigInteger;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Follows the jobs of the job groups Noctua runs (one group per calculation, named by its id) and
- * keeps their {@link JobGroupProgress}. It also closes the gap in {@code cancelJobGroup}, which
- * cancels only jobs already running: a job that a cancelled group starts afterwards is cancelled as
- * soon as Spark announces it.
+ * feeds their {@link JobGroupProgress}: jobs, stages, task starts and ends, and the metrics of
+ * running tasks that executor heartbeats carry. From Spark SQL's plans it learns the size of
+ * {@code Range} sources, so that a scan of one is measured against its whole. It also closes the gap
+ * in {@code cancelJobGroup}, which cancels only jobs already running: a job that a cancelled group
+ * starts afterwards is cancelled as soon as Spark announces it.
  */
 final class JobGroupTracker extends SparkListener {
     private static final String JOB_GROUP_PROPERTY = "spark.jobGroup.id";
+    /** The task metrics that count records read; heartbeats carry them by accumulator id alone. */
+    private static final Set<String> RECORDS_READ = Set.of("internal.metrics.input.recordsRead", "internal.metrics.shuffle.read.recordsRead");
+    /** A Range node's simple string in Spark 3.5, e.g. {@code Range (0, 1000, step=1, splits=4)}. */
+    private static final Pattern RANGE = Pattern.compile("Range \\((-?\\d+), (-?\\d+), step=(-?\\d+), splits=(\\d+)\\)");
+    private static final String OUTPUT_ROWS = "number of output rows";
 
     private final SparkContext context;
     private final Map<String, JobGroupProgress> groups = new ConcurrentHashMap<>();
     private final Map<Integer, JobGroupProgress> byJob = new ConcurrentHashMap<>();
     private final Map<Integer, JobGroupProgress> byStage = new ConcurrentHashMap<>();
+    /** Per submitted stage of a tracked group: the ids of its tasks' records-read accumulators. */
+    private final Map<Integer, Set<Long>> recordsReadAccumulators = new ConcurrentHashMap<>();
+    /** The output-rows accumulator of every Range of a running SQL execution: its rows and splits. */
+    private final Map<Long, long[]> rangeSizes = new ConcurrentHashMap<>();
+    private final Map<Long, Set<Long>> rangesOfExecution = new ConcurrentHashMap<>();
 
     JobGroupTracker(SparkContext context) {
         this.context = context;
@@ -41,7 +70,13 @@ final class JobGroupTracker extends SparkListener {
         JobGroupProgress progress = groups.remove(group);
         if (progress != null) {
             byJob.values().removeIf(p -> p == progress);
-            byStage.values().removeIf(p -> p == progress);
+            byStage.entrySet().removeIf(entry -> {
+                if (entry.getValue() == progress) {
+                    recordsReadAccumulators.remove(entry.getKey());
+                    return true;
+                }
+                return false;
+            });
         }
     }
 
@@ -66,7 +101,9 @@ final class JobGroupTracker extends SparkListener {
         }
         List<StageInfo> stages = CollectionConverters.asJava(event.stageInfos());
         progress.jobStarted(event.jobId(), stages.stream()
-                .map(stage -> new JobGroupProgress.StageTasks(stage.stageId(), stage.numTasks()))
+                .map(stage -> new JobGroupProgress.StageTasks(stage.stageId(), stage.numTasks(),
+                        CollectionConverters.asJava(stage.parentIds()).stream().map(id -> (Integer) id).toList(),
+                        stage.shuffleDepId().isDefined() ? (Integer) stage.shuffleDepId().get() : -1))
                 .toList());
         byJob.put(event.jobId(), progress);
         stages.forEach(stage -> byStage.put(stage.stageId(), progress));
@@ -74,26 +111,93 @@ final class JobGroupTracker extends SparkListener {
 
     @Override
     public void onStageSubmitted(SparkListenerStageSubmitted event) {
-        JobGroupProgress progress = byStage.get(event.stageInfo().stageId());
+        StageInfo stage = event.stageInfo();
+        JobGroupProgress progress = byStage.get(stage.stageId());
         if (progress != null) {
-            progress.stageSubmitted(event.stageInfo().stageId());
+            recordsReadAccumulators.put(stage.stageId(), recordsReadAccumulators(stage.taskMetrics()));
+            progress.stageSubmitted(stage.stageId());
         }
+    }
+
+    /**
+     * The ids of the accumulators behind a stage attempt's records-read metrics. Heartbeats leave
+     * out the names of Spark's internal metrics to save space; the driver's copies have them.
+     * ({@code TaskMetrics.accumulators()} is {@code private[spark]} in Scala, public to Java.)
+     */
+    private static Set<Long> recordsReadAccumulators(TaskMetrics metrics) {
+        Set<Long> ids = new HashSet<>();
+        if (metrics != null) {
+            for (AccumulatorV2<?, ?> accumulator : CollectionConverters.asJava(metrics.accumulators())) {
+                if (accumulator.name().isDefined() && RECORDS_READ.contains(accumulator.name().get())) {
+                    ids.add(accumulator.id());
+                }
+            }
+        }
+        return ids;
     }
 
     @Override
     public void onStageCompleted(SparkListenerStageCompleted event) {
-        JobGroupProgress progress = byStage.get(event.stageInfo().stageId());
+        StageInfo stage = event.stageInfo();
+        JobGroupProgress progress = byStage.get(stage.stageId());
         if (progress != null) {
-            progress.stageCompleted();
+            recordsReadAccumulators.remove(stage.stageId());
+            progress.stageCompleted(stage.stageId(), stage.failureReason().isEmpty());
         }
+    }
+
+    @Override
+    public void onTaskStart(SparkListenerTaskStart event) {
+        JobGroupProgress progress = byStage.get(event.stageId());
+        if (progress != null) {
+            progress.taskStarted(event.stageId(), event.taskInfo().taskId(), event.taskInfo().launchTime());
+        }
+    }
+
+    @Override
+    public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate event) {
+        for (Tuple4<Object, Object, Object, scala.collection.immutable.Seq<AccumulableInfo>> update
+                : CollectionConverters.asJava(event.accumUpdates())) {
+            int stageId = (Integer) update._2();
+            JobGroupProgress progress = byStage.get(stageId);
+            if (progress == null) {
+                continue;
+            }
+            Set<Long> recordIds = recordsReadAccumulators.getOrDefault(stageId, Set.of());
+            long records = -1;
+            JobGroupProgress.PlannedRows planned = null;
+            for (AccumulableInfo info : CollectionConverters.asJava(update._4())) {
+                long value = longValue(info);
+                if (value < 0) {
+                    continue;
+                }
+                if (recordIds.contains(info.id())) {
+                    records = Math.max(0, records) + value;
+                }
+                long[] range = rangeSizes.get(info.id());
+                // a stage with several Ranges (a union): the one read furthest
+                if (range != null && (planned == null || value / (double) range[0] > planned.rowsRead() / (double) planned.totalRows())) {
+                    planned = new JobGroupProgress.PlannedRows(value, range[0], (int) range[1]);
+                }
+            }
+            progress.taskMetrics(stageId, (Long) update._1(), records, planned);
+        }
+    }
+
+    private static long longValue(AccumulableInfo info) {
+        return info.update().isDefined() && info.update().get() instanceof Number number ? number.longValue() : -1;
     }
 
     @Override
     public void onTaskEnd(SparkListenerTaskEnd event) {
         JobGroupProgress progress = byStage.get(event.stageId());
         if (progress != null) {
-            long runTime = event.taskMetrics() == null ? 0 : event.taskMetrics().executorRunTime();
-            progress.taskEnded(event.taskInfo().successful(), runTime);
+            TaskMetrics metrics = event.taskMetrics();
+            long recordsRead = metrics == null ? 0 : metrics.inputMetrics().recordsRead() + metrics.shuffleReadMetrics().recordsRead();
+            long recordsWritten = metrics == null ? 0 : metrics.shuffleWriteMetrics().recordsWritten();
+            long finish = event.taskInfo().finishTime() > 0 ? event.taskInfo().finishTime() : System.currentTimeMillis();
+            progress.taskEnded(event.stageId(), event.taskInfo().taskId(), event.taskInfo().successful(), event.taskInfo().launchTime(),
+                    finish, recordsRead, recordsWritten);
         }
     }
 
@@ -103,5 +207,65 @@ final class JobGroupTracker extends SparkListener {
         if (progress != null) {
             progress.jobEnded(event.jobId());
         }
+    }
+
+    @Override
+    public void onOtherEvent(SparkListenerEvent event) {
+        if (event instanceof SparkListenerSQLExecutionStart start) {
+            learnRanges(start.executionId(), start.sparkPlanInfo());
+        }
+        else if (event instanceof SparkListenerSQLAdaptiveExecutionUpdate update) {
+            learnRanges(update.executionId(), update.sparkPlanInfo());
+        }
+        else if (event instanceof SparkListenerSQLExecutionEnd end) {
+            Set<Long> ids = rangesOfExecution.remove(end.executionId());
+            if (ids != null) {
+                ids.forEach(rangeSizes::remove);
+            }
+        }
+    }
+
+    /** Notes the size of every {@code Range} in a plan, by the accumulator of its output rows. */
+    private void learnRanges(long executionId, SparkPlanInfo plan) {
+        if (plan == null) {
+            return;
+        }
+        if ("Range".equals(plan.nodeName())) {
+            long[] size = rangeSize(plan.simpleString());
+            if (size != null) {
+                for (SQLMetricInfo metric : CollectionConverters.asJava(plan.metrics())) {
+                    if (OUTPUT_ROWS.equals(metric.name())) {
+                        rangeSizes.put(metric.accumulatorId(), size);
+                        rangesOfExecution.computeIfAbsent(executionId, ignored -> ConcurrentHashMap.newKeySet()).add(metric.accumulatorId());
+                    }
+                }
+            }
+        }
+        for (SparkPlanInfo child : CollectionConverters.asJava(plan.children())) {
+            learnRanges(executionId, child);
+        }
+    }
+
+    /** {@code {rows, splits}} of a Range's simple string, or null if it is not one or is empty. */
+    static long[] rangeSize(String simpleString) {
+        Matcher matcher = RANGE.matcher(simpleString == null ? "" : simpleString);
+        if (!matcher.matches()) {
+            return null;
+        }
+        BigInteger start = new BigInteger(matcher.group(1));
+        BigInteger end = new BigInteger(matcher.group(2));
+        BigInteger step = new BigInteger(matcher.group(3));
+        long splits = Long.parseLong(matcher.group(4));
+        if (step.signum() == 0 || splits <= 0) {
+            return null;
+        }
+        // the count of start, start + step, ... short of end; ceiling division of a span of the step's sign
+        BigInteger span = end.subtract(start);
+        if (span.signum() != step.signum()) {
+            return null;
+        }
+        BigInteger[] quotient = span.divideAndRemainder(step);
+        BigInteger rows = quotient[1].signum() == 0 ? quotient[0] : quotient[0].add(BigInteger.ONE);
+        return new long[] {rows.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue(), splits};
     }
 }
