@@ -23,6 +23,13 @@ import java.util.logging.Logger;
 public final class SparkEngine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SparkEngine.class.getName());
 
+    /**
+     * How often executors report their running tasks' metrics to the driver, in local mode, unless
+     * {@code spark.executor.heartbeatInterval} is set: running calculations' progress moves with
+     * these reports (docs/statistics.md); Spark's default is 10 s.
+     */
+    static final String LOCAL_HEARTBEAT_INTERVAL = "1s";
+
     private final CompletableFuture<Started> started;
     private PySparkGateway pySparkGateway;
 
@@ -38,6 +45,9 @@ public final class SparkEngine implements AutoCloseable {
         SparkConf sparkConf = new SparkConf(false);
         sparkConf.setAppName("noctua");
         conf.forEach(sparkConf::set);
+        if (sparkConf.get("spark.master", "local[*]").startsWith("local")) {
+            sparkConf.setIfMissing("spark.executor.heartbeatInterval", LOCAL_HEARTBEAT_INTERVAL);
+        }
         String derbyHome = conf.get(HiveMetastore.DERBY_HOME);
         if (derbyHome != null && System.getProperty("derby.system.home") == null) {
             System.setProperty("derby.system.home", derbyHome);
