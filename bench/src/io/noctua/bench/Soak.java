@@ -76,6 +76,7 @@ final class Soak {
             Soak soak = new Soak(server.port, seed);
             soak.warmUp();
             Idle before = Idle.measure(server.pid());
+            Map<String, Integer> namesBefore = ProcessInfo.threadNames(server.pid());
             System.out.println("idle before: " + before);
             soak.deadline.set(System.nanoTime() + TimeUnit.MINUTES.toNanos(minutes));
             long begin = System.nanoTime();
@@ -93,9 +94,22 @@ final class Soak {
             System.out.printf("%n%d calculations in %.1f s (%.1f per second), %d API calls%n", soak.calculations.size(), seconds,
                     soak.calculations.size() / seconds, soak.calls.get());
             soak.check();
-            Bench.sleepMillis(5_000);
+            // pools keep idle threads for 60 s (Java's cached pools, Jetty's, Spark's block manager's): wait that long, then
+            // until the count holds still
+            long settleBegin = System.nanoTime();
+            long last = -1;
+            int still = 0;
+            while ((still < 3 || System.nanoTime() - settleBegin < TimeUnit.SECONDS.toNanos(70))
+                    && System.nanoTime() - settleBegin < TimeUnit.SECONDS.toNanos(180)) {
+                Bench.sleepMillis(5_000);
+                long now = ProcessInfo.threads(server.pid());
+                still = now == last ? still + 1 : 0;
+                last = now;
+            }
             Idle after = Idle.measure(server.pid());
-            System.out.println("idle after:  " + after);
+            System.out.printf("idle after:  %s (settled for %.0f s)%n", after, (System.nanoTime() - settleBegin) / 1e9);
+            System.out.println("thread names, after minus before: " + ProcessInfo.threadNameChanges(namesBefore,
+                    ProcessInfo.threadNames(server.pid())));
             soak.report(before, after);
         }
     }
