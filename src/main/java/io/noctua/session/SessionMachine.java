@@ -163,7 +163,8 @@ public final class SessionMachine {
     /**
      * The idle timeout: ends the session if it has been IDLE for longer than its
      * SessionIdleTimeoutInMinutes, with {@code minute} as the length of a minute. Checked under the
-     * lock, so a calculation accepted at the deadline is never cancelled as idle. True if it ended.
+     * lock, so a calculation accepted at the deadline is never cancelled as idle. True if the session
+     * is TERMINATED afterwards.
      */
     public boolean terminateIfIdle(Duration minute) {
         return end(null, true, minute) == SessionState.TERMINATED;
