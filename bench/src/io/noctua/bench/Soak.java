@@ -75,8 +75,12 @@ final class Soak {
                 "--conf", "session.max-active-per-workgroup=" + (sessions * 3)), Map.of())) {
             Soak soak = new Soak(server.port, seed);
             soak.warmUp();
-            Idle before = Idle.measure(server.pid());
             Map<String, Integer> namesBefore = ProcessInfo.threadNames(server.pid());
+            Idle before = Idle.measure(server.pid());
+            boolean histogram = Boolean.parseBoolean(Bench.option(args, "histogram", "false"));
+            if (histogram) {
+                System.out.println("heap before:\n" + Idle.histogram(server.pid(), 15));
+            }
             System.out.println("idle before: " + before);
             soak.deadline.set(System.nanoTime() + TimeUnit.MINUTES.toNanos(minutes));
             long begin = System.nanoTime();
@@ -106,10 +110,13 @@ final class Soak {
                 still = now == last ? still + 1 : 0;
                 last = now;
             }
+            Map<String, Integer> namesAfter = ProcessInfo.threadNames(server.pid());
             Idle after = Idle.measure(server.pid());
             System.out.printf("idle after:  %s (settled for %.0f s)%n", after, (System.nanoTime() - settleBegin) / 1e9);
-            System.out.println("thread names, after minus before: " + ProcessInfo.threadNameChanges(namesBefore,
-                    ProcessInfo.threadNames(server.pid())));
+            System.out.println("thread names, after minus before: " + ProcessInfo.threadNameChanges(namesBefore, namesAfter));
+            if (histogram) {
+                System.out.println("heap after:\n" + Idle.histogram(server.pid(), 15));
+            }
             soak.report(before, after);
         }
     }
@@ -285,13 +292,21 @@ final class Soak {
     private record Idle(long threads, long heapKib, long rssKib, int workers) {
         private static final Pattern USED = Pattern.compile("used (\\d+)K");
 
+        /** Threads are counted before the GC: a GC sets Spark's ContextCleaner going, whose pools start threads. */
         static Idle measure(long pid) {
+            long threads = ProcessInfo.threads(pid);
             String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
             Bench.command(jcmd, Long.toString(pid), "GC.run");
             Matcher used = USED.matcher(Bench.command(jcmd, Long.toString(pid), "GC.heap_info"));
             long heap = used.find() ? Long.parseLong(used.group(1)) : -1;
-            return new Idle(ProcessInfo.threads(pid), heap, ProcessInfo.Memory.of(pid).rssKib(),
+            return new Idle(threads, heap, ProcessInfo.Memory.of(pid).rssKib(),
                     ProcessInfo.childrenRunning(pid, "noctua_worker.py").size());
+        }
+
+        /** The classes that hold the most of the heap now (jcmd GC.class_histogram). */
+        static String histogram(long pid, int top) {
+            String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            return String.join("\n", Bench.command(jcmd, Long.toString(pid), "GC.class_histogram").lines().limit(top + 3).toList());
         }
 
         @Override

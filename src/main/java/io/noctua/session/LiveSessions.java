@@ -32,7 +32,7 @@ public final class LiveSessions implements SessionMachine.Listener {
     private final Map<String, SessionMachine> live = new ConcurrentHashMap<>();
     /** Ended sessions whose last records the store did not take yet: they still answer for themselves. */
     private final Map<String, SessionMachine> unstored = new ConcurrentHashMap<>();
-    private final FinishedCalculations finished = new FinishedCalculations(10_000);
+    private final FinishedCalculations finished = new FinishedCalculations(1_000);
     private final StateCounts<SessionState> sessionsEnded = new StateCounts<>(SessionState.class);
     private final StateCounts<CalculationExecutionState> calculationsEnded = new StateCounts<>(CalculationExecutionState.class);
 
