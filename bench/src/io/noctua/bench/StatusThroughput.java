@@ -212,7 +212,7 @@ public final class StatusThroughput {
         preparedStatementReuse(dataDir, calculationId);
     }
 
-    /** The server's query text for one calculation (Database.CALCULATION_COLUMNS, JdbcCalculationStore.get). */
+    /** The server's query text for one calculation (JdbcSessionStore's CALCULATION_COLUMNS and its calculation read). */
     private static final String GET_CALCULATION = "SELECT seq, calculation_id, session_id, description, working_directory, "
             + "state, state_change_reason, submission_time, completion_time, dpu_millis, progress, std_out_uri, std_error_uri, "
             + "result_uri, result_type, client_request_token, request_fingerprint FROM calculations WHERE calculation_id = ?";
