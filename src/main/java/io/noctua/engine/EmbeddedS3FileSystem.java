@@ -2,31 +2,26 @@ package io.noctua.engine;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.BlockLocation;
+import org.apache.hadoop.fs.CreateFlag;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileChecksum;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FilterFileSystem;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FsStatus;
-import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.ParentNotDirectoryException;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.PathFilter;
 import org.apache.hadoop.fs.RawLocalFileSystem;
-import org.apache.hadoop.fs.RemoteIterator;
-import org.apache.hadoop.fs.CreateFlag;
-import org.apache.hadoop.fs.impl.OpenFileParameters;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.util.Progressable;
 
 import java.io.File;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code s3://bucket/key} (and {@code s3a://}, {@code s3n://}) as the file {@code <root>/bucket/key}:
@@ -36,23 +31,23 @@ import java.util.concurrent.CompletableFuture;
  * Going through S3A instead is correct but slow on that backend: it lists every directory as a key,
  * so S3A deletes a folder before its files and waits about 10 s on each such delete.
  * <p>
- * Paths keep their {@code s3://} form everywhere Spark sees them (statuses, listings, table
- * locations); only this class knows the local directory. An operation it does not translate reaches
- * the local file system with an {@code s3://} path and fails with Hadoop's "Wrong FS" error.
+ * This is a {@link FileSystem} of its own, not a filter over the local one: it implements Hadoop's
+ * primitive operations on the translated paths and leaves everything else ({@code openFile},
+ * {@code createFile}, globbing, located listings, content summaries...) to {@link FileSystem}'s own
+ * implementations, which are written in terms of those primitives. So no operation, present or
+ * added by a later Hadoop, can reach the local file system with an {@code s3://} path. Paths keep
+ * their {@code s3://} form everywhere Spark sees them; only this class knows the local directory.
  */
-public final class EmbeddedS3FileSystem extends FilterFileSystem {
+public final class EmbeddedS3FileSystem extends FileSystem {
     /** The Hadoop setting naming the directory that holds the buckets. */
     public static final String ROOT = "noctua.embedded-s3.root";
 
     private static final String OWNER = System.getProperty("user.name", "noctua");
 
+    private final RawLocalFileSystem local = new RawLocalFileSystem();
     private URI uri;
-    private String root;
+    private String bucketDirectory;
     private Path workingDirectory;
-
-    public EmbeddedS3FileSystem() {
-        super(new RawLocalFileSystem());
-    }
 
     /** The Spark properties that route {@code s3://}, {@code s3a://} and {@code s3n://} paths to the files under {@code root}. */
     public static Map<String, String> sparkProperties(java.nio.file.Path root) {
@@ -66,6 +61,7 @@ public final class EmbeddedS3FileSystem extends FilterFileSystem {
 
     @Override
     public void initialize(URI name, Configuration conf) throws IOException {
+        super.initialize(name, conf);
         String configured = conf.get(ROOT);
         if (configured == null || configured.isBlank()) {
             throw new IOException(ROOT + " is not set: the embedded S3 store's directory is unknown");
@@ -74,9 +70,10 @@ public final class EmbeddedS3FileSystem extends FilterFileSystem {
             throw new IOException("no bucket in " + name + ": write " + name.getScheme() + "://bucket/key");
         }
         this.uri = URI.create(name.getScheme() + "://" + name.getAuthority());
-        this.root = new File(configured).getAbsoluteFile().toURI().getPath().replaceAll("/+$", "");
+        String root = new File(configured).getAbsoluteFile().toURI().getPath().replaceAll("/+$", "");
+        this.bucketDirectory = root + "/" + name.getAuthority();
         this.workingDirectory = new Path(uri.toString() + "/");
-        fs.initialize(URI.create("file:///"), conf);
+        local.initialize(URI.create("file:///"), conf);
         setConf(conf);
     }
 
@@ -128,7 +125,6 @@ public final class EmbeddedS3FileSystem extends FilterFileSystem {
     /** The local file behind {@code path}, refusing keys that would leave the bucket's directory. */
     private Path local(Path path) {
         Path qualified = makeQualified(path);
-        String bucketDirectory = root + "/" + uri.getAuthority();
         Path file = new Path("file", null, bucketDirectory + qualified.toUri().getPath());
         String filePath = file.toUri().getPath();
         if (!filePath.equals(bucketDirectory) && !filePath.startsWith(bucketDirectory + "/")) {
@@ -138,7 +134,6 @@ public final class EmbeddedS3FileSystem extends FilterFileSystem {
     }
 
     private Path s3(Path local) {
-        String bucketDirectory = root + "/" + uri.getAuthority();
         String localPath = local.toUri().getPath();
         if (!localPath.startsWith(bucketDirectory)) {
             throw new IllegalStateException(local + " is outside " + bucketDirectory);
@@ -158,7 +153,14 @@ public final class EmbeddedS3FileSystem extends FilterFileSystem {
                 OWNER, OWNER, s3(local.getPath()));
     }
 
-    private FileStatus[] s3(FileStatus[] statuses) {
+    @Override
+    public FileStatus getFileStatus(Path path) throws IOException {
+        return s3(local.getFileStatus(local(path)));
+    }
+
+    @Override
+    public FileStatus[] listStatus(Path path) throws IOException {
+        FileStatus[] statuses = local.listStatus(local(path));
         FileStatus[] converted = new FileStatus[statuses.length];
         for (int i = 0; i < statuses.length; i++) {
             converted[i] = s3(statuses[i]);
@@ -166,155 +168,155 @@ public final class EmbeddedS3FileSystem extends FilterFileSystem {
         return converted;
     }
 
-    @Override
-    public Path resolvePath(Path path) throws IOException {
-        return s3(fs.resolvePath(local(path)));
-    }
-
-    @Override
-    public FileStatus getFileStatus(Path path) throws IOException {
-        return s3(fs.getFileStatus(local(path)));
-    }
-
-    @Override
-    public FileStatus[] listStatus(Path path) throws IOException {
-        return s3(fs.listStatus(local(path)));
-    }
-
-    @Override
-    public RemoteIterator<FileStatus> listStatusIterator(Path path) throws IOException {
-        return iterator(List.of(listStatus(path)));
-    }
-
-    @Override
-    public RemoteIterator<LocatedFileStatus> listLocatedStatus(Path path) throws IOException {
-        return listLocatedStatus(path, candidate -> true);
-    }
-
-    @Override
-    protected RemoteIterator<LocatedFileStatus> listLocatedStatus(Path path, PathFilter filter) throws IOException {
-        List<LocatedFileStatus> located = new ArrayList<>();
-        for (FileStatus status : listStatus(path)) {
-            if (filter.accept(status.getPath())) {
-                located.add(new LocatedFileStatus(status, status.isFile() ? getFileBlockLocations(status, 0, status.getLen()) : null));
-            }
-        }
-        return iterator(located);
-    }
-
-    private static <T> RemoteIterator<T> iterator(List<T> items) {
-        return new RemoteIterator<>() {
-            private int next;
-
-            @Override
-            public boolean hasNext() {
-                return next < items.size();
-            }
-
-            @Override
-            public T next() {
-                if (next >= items.size()) {
-                    throw new java.util.NoSuchElementException();
-                }
-                return items.get(next++);
-            }
-        };
-    }
-
     /** One block on this machine, as for any local file. */
     @Override
     public BlockLocation[] getFileBlockLocations(FileStatus file, long start, long length) {
-        if (file == null || start < 0 || length < 0 || file.getLen() < start) {
-            return file == null ? null : new BlockLocation[0];
+        if (file == null) {
+            return null;
+        }
+        if (start < 0 || length < 0 || file.getLen() < start) {
+            return new BlockLocation[0];
         }
         return new BlockLocation[] {new BlockLocation(new String[] {"localhost:9866"}, new String[] {"localhost"}, 0, file.getLen())};
     }
 
     @Override
     public FSDataInputStream open(Path path, int bufferSize) throws IOException {
-        return fs.open(local(path), bufferSize);
-    }
-
-    @Override
-    protected CompletableFuture<FSDataInputStream> openFileWithOptions(Path path, OpenFileParameters parameters) throws IOException {
-        return CompletableFuture.completedFuture(open(path, parameters.getBufferSize()));
+        return local.open(local(path), bufferSize);
     }
 
     @Override
     public FSDataOutputStream create(Path path, FsPermission permission, boolean overwrite, int bufferSize, short replication,
                                      long blockSize, Progressable progress) throws IOException {
-        return fs.create(local(path), permission, overwrite, bufferSize, replication, blockSize, progress);
+        if (isDirectory(path)) {
+            throw new FileAlreadyExistsException(path + " is a folder: an object cannot be written over it");
+        }
+        return local.create(local(path), permission, overwrite, bufferSize, replication, blockSize, progress);
     }
 
     @Override
     public FSDataOutputStream createNonRecursive(Path path, FsPermission permission, EnumSet<CreateFlag> flags, int bufferSize,
                                                  short replication, long blockSize, Progressable progress) throws IOException {
-        return fs.createNonRecursive(local(path), permission, flags, bufferSize, replication, blockSize, progress);
+        Path parent = path.getParent();
+        if (parent != null) {
+            FileStatus status;
+            try {
+                status = getFileStatus(parent);
+            }
+            catch (FileNotFoundException e) {
+                throw new FileNotFoundException("the parent of " + path + " does not exist");
+            }
+            if (!status.isDirectory()) {
+                throw new ParentNotDirectoryException("the parent of " + path + " is an object, not a directory");
+            }
+        }
+        if (!flags.contains(CreateFlag.OVERWRITE) && exists(path)) {
+            throw new FileAlreadyExistsException(path + " already exists");
+        }
+        return create(path, permission, flags.contains(CreateFlag.OVERWRITE), bufferSize, replication, blockSize, progress);
     }
 
     @Override
     public FSDataOutputStream append(Path path, int bufferSize, Progressable progress) throws IOException {
-        return fs.append(local(path), bufferSize, progress);
+        return local.append(local(path), bufferSize, progress);
     }
 
+    /**
+     * S3's rename semantics, as S3A gives them: a missing source or an existing object at the target
+     * is a {@code false}, never an overwrite; a folder moved onto an empty folder takes its place, and
+     * otherwise a folder target receives the source under its own name;
+     * the folders the target needs are made, as a key needs none.
+     */
     @Override
     public boolean rename(Path source, Path target) throws IOException {
-        return fs.rename(local(source), local(target));
+        Path from = local(source);
+        Path to = local(target);
+        if (!local.exists(from) || from.equals(to)) {
+            return local.exists(from) && local.getFileStatus(from).isFile();
+        }
+        if (local.exists(to)) {
+            FileStatus existing = local.getFileStatus(to);
+            if (existing.isFile()) {
+                return false;
+            }
+            if (local.getFileStatus(from).isDirectory() && local.listStatus(to).length == 0) {
+                local.delete(to, false);
+            }
+            else {
+                Path into = new Path(to, from.getName());
+                if (local.exists(into)) {
+                    return false;
+                }
+                to = into;
+            }
+        }
+        else if (to.getParent() != null && !local.exists(to.getParent())) {
+            local.mkdirs(to.getParent());
+        }
+        if (isAncestor(from, to)) {
+            return false;
+        }
+        return local.rename(from, to);
     }
 
+    private static boolean isAncestor(Path ancestor, Path path) {
+        String a = ancestor.toUri().getPath();
+        String p = path.toUri().getPath();
+        return p.startsWith(a.endsWith("/") ? a : a + "/");
+    }
+
+    /** Deleting the bucket's root deletes its keys; the bucket itself stays, as on S3. */
     @Override
     public boolean delete(Path path, boolean recursive) throws IOException {
-        return fs.delete(local(path), recursive);
-    }
-
-    @Override
-    public boolean mkdirs(Path path, FsPermission permission) throws IOException {
-        return fs.mkdirs(local(path), permission);
-    }
-
-    @Override
-    public boolean mkdirs(Path path) throws IOException {
-        return fs.mkdirs(local(path));
-    }
-
-    @Override
-    public void setPermission(Path path, FsPermission permission) throws IOException {
-        fs.setPermission(local(path), permission);
-    }
-
-    @Override
-    public void setOwner(Path path, String user, String group) throws IOException {
-        fs.setOwner(local(path), user, group);
-    }
-
-    @Override
-    public void setTimes(Path path, long modified, long accessed) throws IOException {
-        fs.setTimes(local(path), modified, accessed);
-    }
-
-    @Override
-    public boolean setReplication(Path path, short replication) {
+        Path file = local(path);
+        if (!file.toUri().getPath().equals(bucketDirectory)) {
+            return local.delete(file, recursive);
+        }
+        FileStatus[] children = local.listStatus(file);
+        if (children.length == 0) {
+            return true;
+        }
+        if (!recursive) {
+            throw new org.apache.hadoop.fs.PathIsNotEmptyDirectoryException(path.toString());
+        }
+        for (FileStatus child : children) {
+            local.delete(child.getPath(), true);
+        }
         return true;
     }
 
     @Override
-    public FileChecksum getFileChecksum(Path path) {
-        return null;
+    public boolean hasPathCapability(Path path, String capability) throws IOException {
+        if (org.apache.hadoop.fs.CommonPathCapabilities.FS_APPEND.equalsIgnoreCase(capability)) {
+            return true;
+        }
+        return super.hasPathCapability(path, capability);
     }
 
     @Override
-    public FileChecksum getFileChecksum(Path path, long length) {
-        return null;
+    public boolean mkdirs(Path path, FsPermission permission) throws IOException {
+        return local.mkdirs(local(path), permission);
+    }
+
+    @Override
+    public void setTimes(Path path, long modified, long accessed) throws IOException {
+        local.setTimes(local(path), modified, accessed);
+    }
+
+    @Override
+    public boolean setReplication(Path path, short replication) throws IOException {
+        getFileStatus(path);
+        return true;
     }
 
     @Override
     public FsStatus getStatus(Path path) throws IOException {
-        return fs.getStatus(local(path));
+        return local.getStatus(local(path == null ? workingDirectory : path));
     }
 
     @Override
     public long getDefaultBlockSize(Path path) {
-        return fs.getDefaultBlockSize();
+        return local.getDefaultBlockSize(new Path("file:///"));
     }
 
     @Override
@@ -322,8 +324,19 @@ public final class EmbeddedS3FileSystem extends FilterFileSystem {
         return 1;
     }
 
+    /** A delegation-token-free file system: nothing to name for Kerberos or Spark's token manager. */
     @Override
-    public boolean hasPathCapability(Path path, String capability) throws IOException {
-        return fs.hasPathCapability(local(path), capability);
+    public String getCanonicalServiceName() {
+        return null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            local.close();
+        }
+        finally {
+            super.close();
+        }
     }
 }
