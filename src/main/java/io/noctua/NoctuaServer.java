@@ -159,6 +159,11 @@ public final class NoctuaServer implements AutoCloseable {
             }
 
             @Override
+            public void checkSparkProperties(Map<String, String> sparkProperties) {
+                engine.checkSessionProperties(sparkProperties);
+            }
+
+            @Override
             public List<SparkExecutor> executors() {
                 return engine.executors();
             }

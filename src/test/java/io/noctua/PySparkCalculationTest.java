@@ -114,4 +114,22 @@ class PySparkCalculationTest {
         String shown = stdout(server.runCompleted(sessionId, "%set_log_level WARN"));
         assertEquals("Spark's log level is WARN (for the whole Noctua server: its sessions share one SparkContext)\n", shown);
     }
+
+    @Test
+    void lineBasedFormatsOnS3AreReadThroughPySpark() {
+        TestingS3 s3 = TestingS3.shared();
+        s3.createBucket("pyspark-formats");
+        String sessionId = Athena.startIdleSession(athena);
+        server.runCompleted(sessionId, String.join("\n",
+                "spark.range(3).selectExpr('id', \"concat('row ', id) AS label\").write.mode('overwrite').csv('s3://pyspark-formats/csv', header=True)",
+                "spark.range(3).selectExpr('id').write.mode('overwrite').json('s3://pyspark-formats/json', compression='gzip')",
+                "spark.createDataFrame([('one',), ('two',)], ['value']).write.mode('overwrite').text('s3a://pyspark-formats/text')"));
+        String out = stdout(server.runCompleted(sessionId, String.join("\n",
+                "print(spark.read.csv('s3://pyspark-formats/csv', header=True, inferSchema=True).agg({'id': 'sum'}).first()[0])",
+                "print(spark.read.json('s3://pyspark-formats/json').count())",
+                "print(sorted(sc.textFile('s3n://pyspark-formats/text').collect()))",
+                "print(sum(len(text) for _, text in sc.wholeTextFiles('s3://pyspark-formats/text').collect()))",
+                "print(spark.read.text('s3://pyspark-formats/text').count())")));
+        assertEquals("3\n3\n['one', 'two']\n8\n2\n", out);
+    }
 }

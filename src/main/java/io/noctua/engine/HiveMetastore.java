@@ -26,6 +26,33 @@ public final class HiveMetastore {
         return properties;
     }
 
+    /**
+     * Makes the metastore's lock tables, if missing, in an embedded Derby metastore. Spark's Hive client
+     * creates the catalog's tables but not these; Iceberg's Hive catalog takes a metastore lock around
+     * each commit, which is what makes two sessions' commits to one table safe.
+     */
+    static void prepareLockTables(org.apache.hadoop.conf.Configuration hadoopConf) {
+        String url = hadoopConf.get("javax.jdo.option.ConnectionURL", "");
+        if (!url.startsWith("jdbc:derby:")) {
+            return;
+        }
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(url);
+             java.sql.ResultSet tables = connection.getMetaData().getTables(null, null, "HIVE_LOCKS", null)) {
+            if (tables.next()) {
+                return;
+            }
+        }
+        catch (java.sql.SQLException e) {
+            throw new IllegalStateException("the metastore at " + url + " could not be read: " + e.getMessage(), e);
+        }
+        try {
+            org.apache.hadoop.hive.metastore.txn.TxnDbUtil.prepDb(new org.apache.hadoop.hive.conf.HiveConf(hadoopConf, HiveMetastore.class));
+        }
+        catch (Exception e) {
+            throw new IllegalStateException("the metastore's lock tables could not be made in " + url + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Not a Spark setting: SparkEngine makes it the {@code derby.system.home} system property, which Derby reads once. */
     static final String DERBY_HOME = "spark.noctua.derby.system.home";
 }

@@ -31,13 +31,15 @@ public final class SparkEngine implements AutoCloseable {
     static final String LOCAL_HEARTBEAT_INTERVAL = "1s";
 
     private final CompletableFuture<Started> started;
+    private final SessionProperties sessionProperties;
     private PySparkGateway pySparkGateway;
 
     private record Started(SparkSession root, JobGroupTracker jobGroups, ExecutorTracker executors) {
     }
 
-    private SparkEngine(CompletableFuture<Started> started) {
+    private SparkEngine(CompletableFuture<Started> started, SessionProperties sessionProperties) {
         this.started = started;
+        this.sessionProperties = sessionProperties;
     }
 
     /** Starts Spark on a background thread; {@code conf} holds {@code spark.*} settings, {@code spark.master} among them. */
@@ -47,7 +49,18 @@ public final class SparkEngine implements AutoCloseable {
         conf.forEach(sparkConf::set);
         if (sparkConf.get("spark.master", "local[*]").startsWith("local")) {
             sparkConf.setIfMissing("spark.executor.heartbeatInterval", LOCAL_HEARTBEAT_INTERVAL);
+            // Delta Lake rebuilds a table's state in 50 partitions unless told otherwise: measured on 2 cores,
+            // each UPDATE took about 20 s that way; one machine's cores suffice (a session may still set it)
+            sparkConf.setIfMissing("spark.databricks.delta.snapshotPartitions", Integer.toString(Runtime.getRuntime().availableProcessors()));
         }
+        sparkConf.setIfMissing("spark.hadoop.io.compression.codecs", ZstdCodec.class.getName());
+        // every table format's SQL extensions, for all sessions: the one setting a session cannot choose
+        sparkConf.setIfMissing("spark.sql.extensions", SessionProperties.contextExtensions());
+        Map<String, String> contextProperties = new java.util.HashMap<>();
+        for (scala.Tuple2<String, String> property : sparkConf.getAll()) {
+            contextProperties.put(property._1(), property._2());
+        }
+        SessionProperties sessionProperties = new SessionProperties(contextProperties);
         String derbyHome = conf.get(HiveMetastore.DERBY_HOME);
         if (derbyHome != null && System.getProperty("derby.system.home") == null) {
             System.setProperty("derby.system.home", derbyHome);
@@ -64,7 +77,7 @@ public final class SparkEngine implements AutoCloseable {
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin) + " ms");
             return new Started(root, jobGroups, executors);
         }, runnable -> Threads.start("spark-start", runnable));
-        return new SparkEngine(started);
+        return new SparkEngine(started, sessionProperties);
     }
 
     /**
@@ -77,6 +90,9 @@ public final class SparkEngine implements AutoCloseable {
         scratch.sparkContext().setJobGroup("noctua-warm-up", "warming up Spark", true);
         try {
             scratch.catalog().databaseExists("default");
+            if ("hive".equals(root.conf().get("spark.sql.catalogImplementation", "in-memory"))) {
+                HiveMetastore.prepareLockTables(root.sparkContext().hadoopConfiguration());
+            }
             scratch.sql("SELECT id % 3 AS k, count(*) AS n FROM range(1000) GROUP BY id % 3 ORDER BY k").showString(20, 20, false);
         }
         finally {
@@ -131,24 +147,22 @@ public final class SparkEngine implements AutoCloseable {
     }
 
     /**
-     * A new isolated SparkSession for an Athena session, with its runtime-settable properties applied;
-     * its Python cells run in a worker from {@code pythonWorkers}.
+     * Throws {@link SessionProperties.Refused}, naming the property, if a session's {@code sparkProperties}
+     * cannot be honoured for it alone; see {@link SessionProperties}.
+     */
+    public void checkSessionProperties(Map<String, String> sparkProperties) {
+        sessionProperties.effective(sparkProperties);
+    }
+
+    /**
+     * A new isolated SparkSession for an Athena session, with its Spark properties applied as
+     * {@link SessionProperties} says; its Python cells run in a worker from {@code pythonWorkers}.
      */
     public EngineSession newSession(String sessionId, Map<String, String> sparkProperties, PythonWorkers pythonWorkers) {
+        Map<String, String> effective = sessionProperties.effective(sparkProperties);
         Started engine = awaitStarted(Duration.ofMinutes(5));
         SparkSession session = engine.root().newSession();
-        List<String> ignored = new java.util.ArrayList<>();
-        sparkProperties.forEach((key, value) -> {
-            if (session.conf().isModifiable(key)) {
-                session.conf().set(key, value);
-            }
-            else {
-                ignored.add(key);
-            }
-        });
-        if (!ignored.isEmpty()) {
-            LOG.warning(() -> "session " + sessionId + ": these Spark properties are fixed for the whole server and were not applied: " + ignored);
-        }
+        effective.forEach((key, value) -> session.conf().set(key, value));
         return new EngineSession(sessionId, session, engine.jobGroups(), pythonWorkers, this::pySparkGateway);
     }
 

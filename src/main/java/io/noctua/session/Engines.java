@@ -11,5 +11,11 @@ public interface Engines {
     /** A session's engine, with its Spark properties applied; may take a while (Spark may still be starting). */
     CalculationEngine open(String sessionId, Map<String, String> sparkProperties);
 
+    /**
+     * Refuses, before a session is made, Spark properties that its engine could not honour for it
+     * alone: throws {@link IllegalArgumentException} whose message names the property.
+     */
+    void checkSparkProperties(Map<String, String> sparkProperties);
+
     List<SparkExecutor> executors();
 }

@@ -95,6 +95,14 @@ public final class SessionService {
         }
         String fingerprint = Fingerprints.of(request, "ClientRequestToken");
         EngineConfiguration engineConfiguration = withDefaults(request.engineConfiguration());
+        if (engineConfiguration.sparkProperties() != null) {
+            try {
+                engines.checkSparkProperties(engineConfiguration.sparkProperties());
+            }
+            catch (IllegalArgumentException e) {
+                throw new InvalidRequestException(e.getMessage());
+            }
+        }
         // one admission at a time, so that two calls cannot both take the last place under a limit
         synchronized (admissions) {
             if (request.clientRequestToken() != null) {

@@ -26,6 +26,14 @@ public final class Athena {
         return sessionId;
     }
 
+    /** A session of the spark workgroup started with {@code sparkProperties}, once IDLE. */
+    public static String startIdleSession(AthenaClient client, java.util.Map<String, String> sparkProperties) {
+        String sessionId = client.startSession(r -> r.workGroup(SPARK_WORK_GROUP)
+                .engineConfiguration(e -> e.maxConcurrentDpus(2).sparkProperties(sparkProperties))).sessionId();
+        awaitSession(client, sessionId, SessionState.IDLE);
+        return sessionId;
+    }
+
     public static void awaitSession(AthenaClient client, String sessionId, SessionState state) {
         await(() -> client.getSessionStatus(r -> r.sessionId(sessionId)).status().state() == state,
                 "session " + sessionId + " to be " + state, Duration.ofSeconds(60));

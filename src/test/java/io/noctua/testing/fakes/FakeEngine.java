@@ -79,6 +79,11 @@ public final class FakeEngine implements Engines {
         return opened.get();
     }
 
+    /** Every property is taken: what Spark honours per session is SparkEngine's business, tested end to end. */
+    @Override
+    public void checkSparkProperties(Map<String, String> sparkProperties) {
+    }
+
     @Override
     public CalculationEngine open(String sessionId, Map<String, String> sparkProperties) {
         if (!openDelay.isZero()) {
