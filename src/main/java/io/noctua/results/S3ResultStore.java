@@ -40,7 +40,8 @@ public final class S3ResultStore implements ResultStore {
                 .region(Region.of(settings.region()))
                 .forcePathStyle(settings.pathStyle())
                 .credentialsProvider(credentials(settings))
-                // s3proxy and other S3-compatible servers refuse the CRC32 trailers the SDK adds by default
+                // older S3-compatible servers (s3proxy before 3.2, some MinIO versions) refuse the CRC32
+                // trailers the SDK adds by default; the embedded s3proxy 4 takes them, other stores may not
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .httpClientBuilder(Apache5HttpClient.builder()

@@ -6,8 +6,6 @@ import io.noctua.results.S3Location;
 import io.noctua.results.S3Settings;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -38,14 +36,12 @@ public final class TestingS3 {
         this.client = client(URI.create(server.endpoint()), ACCESS_KEY_ID, SECRET_ACCESS_KEY);
     }
 
-    /** An S3 client for an s3proxy at {@code endpoint}, which takes no CRC32 checksum headers. */
+    /** An S3 client for an s3proxy at {@code endpoint}, with the SDK's default checksums (s3proxy 4 checks them). */
     public static S3Client client(URI endpoint, String accessKeyId, String secretAccessKey) {
         return S3Client.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
                 .forcePathStyle(true)
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
                 .build();
     }
