@@ -89,6 +89,9 @@ public final class SessionProperties {
      * {@link Refused} naming the first property that cannot be honoured for this session alone.
      */
     public Map<String, String> effective(Map<String, String> given) {
+        // Hudi first: its recipe also names context-wide properties (spark.serializer), and the reason
+        // to give is that Hudi is missing, whichever of its properties comes first
+        given.forEach((key, value) -> refuseHudi(String.valueOf(key), String.valueOf(value)));
         Set<String> glueCatalogs = new LinkedHashSet<>();
         given.forEach((key, value) -> {
             if (key != null && key.startsWith(CATALOG_PREFIX) && key.endsWith(".catalog-impl") && GLUE_CATALOG.equals(trim(value))) {
@@ -106,7 +109,6 @@ public final class SessionProperties {
             if (value == null) {
                 throw new Refused(key, "The Spark property " + key + " has no value.");
             }
-            refuseHudi(key, value);
             if (key.equals(EXTENSIONS_KEY)) {
                 checkExtensions(value);
             }
