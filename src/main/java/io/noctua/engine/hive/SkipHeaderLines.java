@@ -19,7 +19,9 @@ import java.util.List;
  * (Spark's Hive reader does not): the table's {@code org.apache.hadoop.mapred.TextInputFormat}, and
  * its partitions', become a {@link HeaderSkippingTextInputFormat} in the optimized plan only. The
  * catalog keeps the table as it was defined. Runs after Spark's partition pruning, and lists the
- * partitions itself where no pruning happened.
+ * partitions itself where no pruning happened. The rewrite is idempotent (only the plain text input
+ * format is replaced, and the partitions listed once stay in the relation), so the optimizer's next
+ * pass finds the plan unchanged and stops: no marker is needed.
  */
 public final class SkipHeaderLines extends Rule<LogicalPlan> {
     static final String PROPERTY = "skip.header.line.count";
@@ -36,8 +38,7 @@ public final class SkipHeaderLines extends Rule<LogicalPlan> {
         return plan.transformUp(new AbstractPartialFunction<LogicalPlan, LogicalPlan>() {
             @Override
             public boolean isDefinedAt(LogicalPlan node) {
-                return node instanceof HiveTableRelation relation && headerLines(relation.tableMeta()) > 0
-                        && !relation.tableMeta().properties().contains(REWRITTEN);
+                return node instanceof HiveTableRelation relation && headerLines(relation.tableMeta()) > 0;
             }
 
             @Override
@@ -46,9 +47,6 @@ public final class SkipHeaderLines extends Rule<LogicalPlan> {
             }
         });
     }
-
-    /** Marks a table this rule has rewritten, so that it is done once per plan. */
-    private static final String REWRITTEN = "noctua.header-skipping";
 
     private static int headerLines(CatalogTable table) {
         Option<String> value = table.properties().get(PROPERTY);
@@ -70,12 +68,6 @@ public final class SkipHeaderLines extends Rule<LogicalPlan> {
         CatalogStorageFormat storage = table.storage();
         CatalogTable rewritten = table.withNewStorage(storage.locationUri(), textOnly(storage.inputFormat(), inputFormat),
                 storage.outputFormat(), storage.compressed(), storage.serde(), storage.properties());
-        rewritten = rewritten.copy(rewritten.copy$default$1(), rewritten.copy$default$2(), rewritten.copy$default$3(),
-                rewritten.copy$default$4(), rewritten.copy$default$5(), rewritten.copy$default$6(), rewritten.copy$default$7(),
-                rewritten.copy$default$8(), rewritten.copy$default$9(), rewritten.copy$default$10(), rewritten.copy$default$11(),
-                rewritten.properties().updated(REWRITTEN, "true"), rewritten.copy$default$13(), rewritten.copy$default$14(),
-                rewritten.copy$default$15(), rewritten.copy$default$16(), rewritten.copy$default$17(), rewritten.copy$default$18(),
-                rewritten.copy$default$19(), rewritten.copy$default$20());
         Option<Seq<CatalogTablePartition>> partitions = relation.prunedPartitions();
         if (table.partitionColumnNames().nonEmpty()) {
             Seq<CatalogTablePartition> listed = partitions.isDefined() ? partitions.get()
