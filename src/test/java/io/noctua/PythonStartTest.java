@@ -1,6 +1,7 @@
 package io.noctua;
 
 import io.noctua.testing.Athena;
+import io.noctua.testing.FakePython;
 import io.noctua.testing.Processes;
 import io.noctua.testing.TestingServer;
 import org.junit.jupiter.api.AfterEach;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,36 +31,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PythonStartTest {
     private final Path dir = TestingServer.temporaryDirectory("noctua-python-start-");
-    private final Path pidFile = dir.resolve("pids");
+    private final FakePython fakes = new FakePython(dir);
     private final Path slowFlag = dir.resolve("slow");
 
     @AfterEach
     void killLeftovers() {
-        Processes.killLeftovers(pids(), "fake-python", "sleep");
+        Processes.killLeftovers(fakes.pids(), "fake-python", "sleep");
     }
 
     /** Never ready: the script starts a child and waits; the pool's question for the interpreter's path gets no answer it can use. */
     private Path hangingPython() {
-        return fakePython("""
-                [ "$1" = -c ] && exit 1
-                echo $$ >> "%1$s"
-                sleep 600 &
-                echo $! >> "%1$s"
-                echo "fake python: hanging" >&2
-                wait
-                """);
+        return fakes.script(FakePython.HANGS);
     }
 
     /** python3, except that while the file {@code slow} exists a worker takes 30 s to start. */
     private Path slowWhenToldPython() {
-        return fakePython("""
+        return fakes.script("""
                 [ "$1" = -c ] && exit 1
                 if [ -e "%2$s" ]; then
                   echo $$ >> "%1$s"
                   sleep 30
                 fi
                 exec python3 "$@"
-                """);
+                """, slowFlag);
     }
 
     @Test
@@ -83,10 +76,10 @@ class PythonStartTest {
             server.runCompleted(sessionId, "%%sql\nSELECT 1");
 
             // the warm start at boot, the session's own, and the refill after it: each timed out, none is retried in a loop
-            Processes.awaitEnded(pids(), Duration.ofSeconds(10));
+            Processes.awaitEnded(fakes.pids(), Duration.ofSeconds(10));
             Athena.sleep(2000);
-            assertTrue(pids().size() <= 6, "started " + pids().size() / 2 + " times: " + pids());
-            Processes.awaitEnded(pids(), Duration.ofSeconds(10));
+            assertTrue(fakes.pids().size() <= 6, "started " + fakes.pids().size() / 2 + " times: " + fakes.pids());
+            Processes.awaitEnded(fakes.pids(), Duration.ofSeconds(10));
         }
     }
 
@@ -104,7 +97,7 @@ class PythonStartTest {
             touch(slowFlag);
             String sessionId = Athena.startIdleSession(athena);
             String starting = Athena.startCalculation(athena, sessionId, "print('too late')");
-            Athena.await(() -> pids().size() == 1, "the slow worker to be starting", Duration.ofSeconds(30));
+            Athena.await(() -> fakes.pids().size() == 1, "the slow worker to be starting", Duration.ofSeconds(30));
             Athena.awaitCalculationState(athena, starting, CalculationExecutionState.RUNNING);
 
             // both stops go through the calculation timer, which a start must not hold up
@@ -118,7 +111,7 @@ class PythonStartTest {
             assertEquals(CalculationExecutionState.CANCELED, startingDone.status().state(), startingDone.status().toString());
             assertEquals(CalculationExecutionState.CANCELED, sleepingDone.status().state(), sleepingDone.status().toString());
             assertTrue(tookMillis < 5000, "the stops took " + tookMillis + " ms (the worker would be ready after 30 s)");
-            Processes.awaitEnded(pids(), Duration.ofSeconds(5)); // the late worker: killed, not kept for the session
+            Processes.awaitEnded(fakes.pids(), Duration.ofSeconds(5)); // the late worker: killed, not kept for the session
             Athena.awaitSession(athena, sessionId, SessionState.IDLE);
             Athena.awaitSession(athena, other, SessionState.IDLE);
 
@@ -136,7 +129,7 @@ class PythonStartTest {
             touch(slowFlag);
             String sessionId = Athena.startIdleSession(athena);
             String starting = Athena.startCalculation(athena, sessionId, "print('too late')");
-            Athena.await(() -> pids().size() == 1, "the slow worker to be starting", Duration.ofSeconds(30));
+            Athena.await(() -> fakes.pids().size() == 1, "the slow worker to be starting", Duration.ofSeconds(30));
 
             long begin = System.nanoTime();
             athena.terminateSession(r -> r.sessionId(sessionId));
@@ -145,30 +138,7 @@ class PythonStartTest {
 
             assertEquals(CalculationExecutionState.CANCELED, Athena.awaitCalculation(athena, starting).status().state());
             assertTrue(tookMillis < 5000, "terminating took " + tookMillis + " ms");
-            Processes.awaitEnded(pids(), Duration.ofSeconds(5));
-        }
-    }
-
-    /** An executable shell script named fake-python; in {@code body}, {@code %1$s} is the pid file and {@code %2$s} the slow flag. */
-    private Path fakePython(String body) {
-        Path script = dir.resolve("fake-python");
-        try {
-            Files.writeString(script, "#!/bin/sh\n" + body.formatted(pidFile, slowFlag));
-            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return script;
-    }
-
-    private List<Long> pids() {
-        try {
-            String text = Files.exists(pidFile) ? Files.readString(pidFile) : "";
-            return text.isBlank() ? List.of() : Processes.pids(text);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
+            Processes.awaitEnded(fakes.pids(), Duration.ofSeconds(5));
         }
     }
 

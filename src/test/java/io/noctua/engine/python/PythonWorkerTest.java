@@ -1,16 +1,13 @@
 package io.noctua.engine.python;
 
 import io.noctua.testing.Athena;
+import io.noctua.testing.FakePython;
 import io.noctua.testing.Processes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,20 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PythonWorkerTest {
-    /**
-     * A "python" that never becomes ready: it writes its pid and that of a child it starts to
-     * {@code pids}, says so on stderr, and waits. The pool's question for the interpreter's path
-     * ({@code -c}) gets no usable answer, so the pool starts this script as the worker.
-     */
-    private static final String HANGS = """
-            [ "$1" = -c ] && exit 1
-            echo $$ >> "%1$s"
-            sleep 600 &
-            echo $! >> "%1$s"
-            echo "fake python: hanging" >&2
-            wait
-            """;
-
     @TempDir
     Path dir;
     private final List<PythonWorkers> pools = new ArrayList<>();
@@ -51,7 +34,7 @@ class PythonWorkerTest {
     @AfterEach
     void closePoolsAndKillLeftovers() {
         pools.forEach(PythonWorkers::close);
-        Processes.killLeftovers(pids(), "fake-python", "sleep 600");
+        Processes.killLeftovers(fakes().pids(), "fake-python", "sleep 600");
     }
 
     @Test
@@ -66,7 +49,7 @@ class PythonWorkerTest {
 
     @Test
     void aWorkerNotReadyWithinTheStartTimeoutIsKilledWithWhatItStarted() {
-        Path python = fakePython(HANGS);
+        Path python = fakes().script(FakePython.HANGS);
         PythonWorkers workers = pool(python, 0, Duration.ofSeconds(1));
 
         long begin = System.nanoTime();
@@ -76,14 +59,14 @@ class PythonWorkerTest {
         assertEquals("The Python worker did not become ready within 1 s (python.start-timeout) with '" + python
                 + "', and was killed: fake python: hanging", e.getMessage());
         assertTrue(tookMillis >= 1000 && tookMillis < 5000, tookMillis + " ms");
-        assertEquals(2, pids().size(), "the script and its sleep: " + pids());
-        Processes.awaitEnded(pids(), Duration.ofSeconds(5));
+        assertEquals(2, fakes().pids().size(), "the script and its sleep: " + fakes().pids());
+        Processes.awaitEnded(fakes().pids(), Duration.ofSeconds(5));
         assertEquals(0, workers.inUseCount());
     }
 
     @Test
     void askingTheInterpreterForItsPathIsPartOfTheSameBoundedStart() {
-        Path python = fakePython("echo $$ >> \"%1$s\"\nexec sleep 600\n"); // hangs for every question, -c too
+        Path python = fakes().script("echo $$ >> \"%1$s\"\nexec sleep 600\n"); // hangs for every question, -c too
         PythonWorkers workers = pool(python, 0, Duration.ofSeconds(2));
 
         long begin = System.nanoTime();
@@ -93,16 +76,16 @@ class PythonWorkerTest {
         assertEquals("The Python worker did not become ready within 2 s (python.start-timeout) with '" + python + "', and was killed",
                 e.getMessage());
         assertTrue(tookMillis < 3900, "one deadline for the whole start, not one per step: " + tookMillis + " ms");
-        assertEquals(1, pids().size(), "only the question was started: " + pids());
-        Processes.awaitEnded(pids(), Duration.ofSeconds(5));
+        assertEquals(1, fakes().pids().size(), "only the question was started: " + fakes().pids());
+        Processes.awaitEnded(fakes().pids(), Duration.ofSeconds(5));
     }
 
     @Test
     void anAbandonedStartEndsAtOnceAndKillsWhatItStarted() {
-        PythonWorkers workers = pool(fakePython(HANGS), 0, Duration.ofSeconds(60));
+        PythonWorkers workers = pool(fakes().script(FakePython.HANGS), 0, Duration.ofSeconds(60));
         PythonWorkers.Start start = new PythonWorkers.Start();
         CompletableFuture<PythonWorker> taken = CompletableFuture.supplyAsync(() -> workers.take(start));
-        Athena.await(() -> pids().size() == 2, "the fake python and its child", Duration.ofSeconds(10));
+        Athena.await(() -> fakes().pids().size() == 2, "the fake python and its child", Duration.ofSeconds(10));
 
         long begin = System.nanoTime();
         start.abandon("stopped by the test");
@@ -112,18 +95,18 @@ class PythonWorkerTest {
         assertInstanceOf(PythonWorkerException.class, e.getCause(), e.toString());
         assertEquals("stopped by the test", e.getCause().getMessage());
         assertTrue(tookMillis < 2000, tookMillis + " ms");
-        Processes.awaitEnded(pids(), Duration.ofSeconds(5));
+        Processes.awaitEnded(fakes().pids(), Duration.ofSeconds(5));
         assertTrue(start.abandoned());
     }
 
     @Test
     void aStartAbandonedBeforeItBeginsStartsNothing() {
-        PythonWorkers workers = pool(fakePython(HANGS), 0, Duration.ofSeconds(60));
+        PythonWorkers workers = pool(fakes().script(FakePython.HANGS), 0, Duration.ofSeconds(60));
         PythonWorkers.Start start = new PythonWorkers.Start();
         start.abandon("the session ended");
 
         assertEquals("the session ended", assertThrows(PythonWorkerException.class, () -> workers.take(start)).getMessage());
-        assertEquals(List.of(), pids());
+        assertEquals(List.of(), fakes().pids());
     }
 
     @Test
@@ -150,19 +133,19 @@ class PythonWorkerTest {
         };
         logger.addHandler(handler);
         try {
-            Path python = fakePython(HANGS);
+            Path python = fakes().script(FakePython.HANGS);
             PythonWorkers workers = pool(python, 2, Duration.ofMillis(500));
             // the two warm starts time out one after the other; then nothing more is tried until a session takes a worker
-            Athena.await(() -> pids().size() == 4 && Processes.ended(pids().get(3)), "two warm starts to time out", Duration.ofSeconds(15));
+            Athena.await(() -> fakes().pids().size() == 4 && Processes.ended(fakes().pids().get(3)), "two warm starts to time out", Duration.ofSeconds(15));
             Athena.sleep(2000);
 
-            assertEquals(4, pids().size(), "two starts of two processes each: " + pids());
+            assertEquals(4, fakes().pids().size(), "two starts of two processes each: " + fakes().pids());
             assertEquals(0, workers.warmCount());
             synchronized (warnings) {
                 assertEquals(List.of("The Python worker did not become ready within 500 ms (python.start-timeout) with '" + python
                         + "', and was killed: fake python: hanging; Python calculations will fail until this is fixed"), warnings);
             }
-            Processes.awaitEnded(pids(), Duration.ofSeconds(5));
+            Processes.awaitEnded(fakes().pids(), Duration.ofSeconds(5));
         }
         finally {
             logger.removeHandler(handler);
@@ -171,11 +154,11 @@ class PythonWorkerTest {
 
     @Test
     void closingThePoolEndsTheStartsUnderWay() {
-        PythonWorkers workers = pool(fakePython(HANGS), 1, Duration.ofSeconds(60));
-        Athena.await(() -> pids().size() == 2, "the warm start", Duration.ofSeconds(10));
+        PythonWorkers workers = pool(fakes().script(FakePython.HANGS), 1, Duration.ofSeconds(60));
+        Athena.await(() -> fakes().pids().size() == 2, "the warm start", Duration.ofSeconds(10));
 
         workers.close();
-        Processes.awaitEnded(pids(), Duration.ofSeconds(5));
+        Processes.awaitEnded(fakes().pids(), Duration.ofSeconds(5));
         assertEquals("The server is stopping", assertThrows(PythonWorkerException.class, () -> workers.take(new PythonWorkers.Start())).getMessage());
     }
 
@@ -198,28 +181,8 @@ class PythonWorkerTest {
         return workers;
     }
 
-    /** An executable shell script named fake-python with {@code body}, in which {@code %1$s} is the pid file. */
-    private Path fakePython(String body) {
-        Path script = dir.resolve("fake-python");
-        try {
-            Files.writeString(script, "#!/bin/sh\n" + body.formatted(dir.resolve("pids")));
-            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return script;
-    }
-
-    /** The pids the fake python wrote, in order. */
-    private List<Long> pids() {
-        Path file = dir.resolve("pids");
-        try {
-            String text = Files.exists(file) ? Files.readString(file) : "";
-            return text.isBlank() ? List.of() : Processes.pids(text);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** The fake interpreters of this test's directory. */
+    private FakePython fakes() {
+        return new FakePython(dir);
     }
 }
