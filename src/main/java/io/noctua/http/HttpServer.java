@@ -2,6 +2,7 @@ package io.noctua.http;
 
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EofException;
@@ -125,6 +126,8 @@ public final class HttpServer implements AutoCloseable {
 
     /** From Jetty's request to a whole {@link HttpRequest}, and from the route's answer back. */
     private static final class Adapter extends Handler.Abstract {
+        /** How many times the limit a refused body may be read (and dropped) to deliver its 413 reliably. */
+        private static final int DISCARD_FACTOR = 16;
         private final Route route;
         private final ErrorPages errors;
         private final int maxRequestBytes;
@@ -138,8 +141,7 @@ public final class HttpServer implements AutoCloseable {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             if (request.getLength() > maxRequestBytes) {
-                // refused before reading: the connection closes after the answer, so the rest is never read
-                write(request, response, callback, tooLarge().withHeader("Connection", "close"));
+                refuseTooLarge(request, response, callback);
                 return true;
             }
             // the body arrives whole in one read, or later: then no thread waits for it meanwhile, and the
@@ -151,6 +153,10 @@ public final class HttpServer implements AutoCloseable {
 
         private void answer(Request request, Response response, Callback callback, byte[] bytes, Throwable failure) {
             HttpResponse answer;
+            if (failure != null && tooLarge(request, failure)) {
+                refuseTooLarge(request, response, callback); // a chunked body that outgrew the limit
+                return;
+            }
             if (failure != null) {
                 answer = unreadable(request, failure);
             }
@@ -167,7 +173,7 @@ public final class HttpServer implements AutoCloseable {
         }
 
         private HttpResponse unreadable(Request request, Throwable failure) {
-            if (failure instanceof IllegalArgumentException || Request.getContentBytesRead(request) > maxRequestBytes) {
+            if (tooLarge(request, failure)) {
                 return tooLarge().withHeader("Connection", "close");
             }
             String reason = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
@@ -180,6 +186,44 @@ public final class HttpServer implements AutoCloseable {
                 LOG.warning(line); // a client sent something that is not HTTP: worth a line, not a stack trace
             }
             return errors.error(400, "The request body could not be read: " + reason).withHeader("Connection", "close");
+        }
+
+        private boolean tooLarge(Request request, Throwable failure) {
+            return failure instanceof IllegalArgumentException || Request.getContentBytesRead(request) > maxRequestBytes;
+        }
+
+        /**
+         * Answers 413 at once, then reads and drops what the client still sends of its body, up to
+         * {@link #DISCARD_FACTOR} times the limit, before the connection closes. Closing while the
+         * client is still sending makes the kernel answer the unread bytes with a reset, and a reset
+         * can destroy the 413 in the client's buffers before the client reads it: the client would
+         * see a broken connection instead of the error. A client that waits for a 100 Continue sends
+         * nothing more, and a body larger than the allowance is not worth reading: both close at
+         * once. Nothing read is kept, and no thread waits for the bytes.
+         */
+        private void refuseTooLarge(Request request, Response response, Callback callback) {
+            long allowance = (long) maxRequestBytes * DISCARD_FACTOR;
+            boolean waitsForContinue = request.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString());
+            Callback then = waitsForContinue || request.getLength() > allowance
+                    ? callback
+                    : Callback.from(() -> discard(request, allowance, callback), callback::failed);
+            write(request, response, then, tooLarge().withHeader("Connection", "close"));
+        }
+
+        private static void discard(Request request, long allowance, Callback callback) {
+            while (true) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    request.demand(() -> discard(request, allowance, callback));
+                    return;
+                }
+                boolean done = chunk.isLast() || Content.Chunk.isFailure(chunk);
+                chunk.release();
+                if (done || Request.getContentBytesRead(request) > allowance) {
+                    callback.succeeded();
+                    return;
+                }
+            }
         }
 
         private HttpResponse tooLarge() {

@@ -37,6 +37,16 @@ class HttpServerTest {
     }
 
     @Test
+    void aClientWaitingForContinueIsRefusedAtOnce() {
+        try (HttpServer server = start(1, 0)) {
+            URI endpoint = URI.create("http://127.0.0.1:" + server.port());
+            // it gets the refusal instead of a 100 Continue, and never sends the body
+            RawHttp.Answer early = RawHttp.exchange(endpoint, "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n");
+            assertEquals(413, early.status());
+        }
+    }
+
+    @Test
     void aTakenPortIsNamed() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             HttpServer.HttpServerException e = assertThrows(HttpServer.HttpServerException.class, () -> start(4, taken.getLocalPort()));
