@@ -20,6 +20,9 @@ OPERATIONS = [
     "StartSession", "GetSession", "GetSessionStatus", "ListSessions", "TerminateSession", "ListExecutors",
     "StartCalculationExecution", "GetCalculationExecution", "GetCalculationExecutionStatus",
     "GetCalculationExecutionCode", "ListCalculationExecutions", "StopCalculationExecution",
+    "StartQueryExecution", "GetQueryExecution", "BatchGetQueryExecution", "ListQueryExecutions",
+    "StopQueryExecution", "GetQueryResults", "GetQueryRuntimeStatistics",
+    "ListDataCatalogs", "GetDataCatalog", "ListDatabases", "GetDatabase", "ListTableMetadata", "GetTableMetadata",
 ]
 
 

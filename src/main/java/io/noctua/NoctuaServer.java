@@ -1,9 +1,12 @@
 package io.noctua;
 
 import io.noctua.api.CalculationShapes;
+import io.noctua.api.CatalogShapes;
+import io.noctua.api.QueryShapes;
 import io.noctua.api.SessionShapes;
 import io.noctua.api.WorkGroupShapes;
 import io.noctua.calculation.CalculationService;
+import io.noctua.catalog.DataCatalogService;
 import io.noctua.concurrent.Threads;
 import io.noctua.config.NoctuaConfig;
 import io.noctua.console.Console;
@@ -23,6 +26,7 @@ import io.noctua.protocol.Operation;
 import io.noctua.protocol.RequestGate;
 import io.noctua.protocol.ShapeValidator;
 import io.noctua.protocol.SigV4Verifier;
+import io.noctua.query.QueryService;
 import io.noctua.results.EmbeddedResultStore;
 import io.noctua.results.EmbeddedS3Server;
 import io.noctua.results.ResultStore;
@@ -34,6 +38,7 @@ import io.noctua.session.SessionMachine;
 import io.noctua.session.SessionService;
 import io.noctua.session.SessionStore;
 import io.noctua.store.Database;
+import io.noctua.store.JdbcQueryStore;
 import io.noctua.store.JdbcSessionStore;
 import io.noctua.store.JdbcWorkGroupStore;
 import io.noctua.workgroup.WorkGroupService;
@@ -80,6 +85,8 @@ public final class NoctuaServer implements AutoCloseable {
     private final SessionService sessions;
     private final CalculationService calculations;
     private final WorkGroupService workGroups;
+    private final QueryService queries;
+    private final DataCatalogService dataCatalogs;
     private final HttpServer http;
     private final ScheduledExecutorService reaper;
     private final ScheduledExecutorService stopTimer;
@@ -120,15 +127,23 @@ public final class NoctuaServer implements AutoCloseable {
             this.calculations = new CalculationService(liveSessions, results, session -> sessions.recentOfWorkGroup(session.workGroup(), 100),
                     clock);
             started.push(calculations::close);
+            this.queries = keep(started, new QueryService(new JdbcQueryStore(database), workGroupStore, engine.queryEngine(), results,
+                    clock, new QueryService.Settings(config.defaultOutputLocation(), config.dataDir().resolve("tmp").resolve("query-results"),
+                    config.queryMaxRunning())));
             this.workGroups = new WorkGroupService(workGroupStore, clock, workGroup -> {
+                queries.stopAll(workGroup);
                 sessions.terminateAll(workGroup);
                 liveSessions.forgetFinished();
             });
 
+            this.dataCatalogs = new DataCatalogService(engine.catalog());
+
             int endedCalculations = calculations.endCalculationsOfPreviousRun();
             int endedSessions = sessions.endSessionsOfPreviousRun();
-            if (endedSessions + endedCalculations > 0) {
-                LOG.info("ended " + endedSessions + " sessions and " + endedCalculations + " calculations left live by the previous run");
+            int endedQueries = queries.endQueriesOfPreviousRun();
+            if (endedSessions + endedCalculations + endedQueries > 0) {
+                LOG.info("ended " + endedSessions + " sessions, " + endedCalculations + " calculations and " + endedQueries
+                        + " queries left live by the previous run");
             }
             workGroups.createDefaults(config.sparkWorkGroup(), config.defaultOutputLocation(), DEFAULT_EXECUTION_ROLE);
 
@@ -327,7 +342,20 @@ public final class NoctuaServer implements AutoCloseable {
                 new Operation<>("GetCalculationExecutionStatus", CalculationShapes.CalculationIdRequest.class, calculations::status),
                 new Operation<>("GetCalculationExecutionCode", CalculationShapes.CalculationIdRequest.class, calculations::code),
                 new Operation<>("ListCalculationExecutions", CalculationShapes.ListCalculationExecutionsRequest.class, calculations::list),
-                new Operation<>("StopCalculationExecution", CalculationShapes.CalculationIdRequest.class, calculations::stop));
+                new Operation<>("StopCalculationExecution", CalculationShapes.CalculationIdRequest.class, calculations::stop),
+                new Operation<>("StartQueryExecution", QueryShapes.StartQueryExecutionRequest.class, queries::start),
+                new Operation<>("GetQueryExecution", QueryShapes.QueryExecutionIdRequest.class, queries::get),
+                new Operation<>("BatchGetQueryExecution", QueryShapes.BatchGetQueryExecutionRequest.class, queries::batchGet),
+                new Operation<>("ListQueryExecutions", QueryShapes.ListQueryExecutionsRequest.class, queries::list),
+                new Operation<>("StopQueryExecution", QueryShapes.QueryExecutionIdRequest.class, queries::stop),
+                new Operation<>("GetQueryResults", QueryShapes.GetQueryResultsRequest.class, queries::results),
+                new Operation<>("GetQueryRuntimeStatistics", QueryShapes.QueryExecutionIdRequest.class, queries::runtimeStatistics),
+                new Operation<>("ListDataCatalogs", CatalogShapes.ListDataCatalogsRequest.class, dataCatalogs::listDataCatalogs),
+                new Operation<>("GetDataCatalog", CatalogShapes.GetDataCatalogRequest.class, dataCatalogs::getDataCatalog),
+                new Operation<>("ListDatabases", CatalogShapes.ListDatabasesRequest.class, dataCatalogs::listDatabases),
+                new Operation<>("GetDatabase", CatalogShapes.GetDatabaseRequest.class, dataCatalogs::getDatabase),
+                new Operation<>("ListTableMetadata", CatalogShapes.ListTableMetadataRequest.class, dataCatalogs::listTableMetadata),
+                new Operation<>("GetTableMetadata", CatalogShapes.GetTableMetadataRequest.class, dataCatalogs::getTableMetadata));
     }
 
     public int port() {
@@ -362,6 +390,7 @@ public final class NoctuaServer implements AutoCloseable {
             LOG.warning(unfinished + " calculations did not stop in time; they are recorded as ended at the next start");
         }
         calculations.close();
+        queries.close();
         stopTimer.shutdownNow();
         stopWork.shutdownNow();
         pythonWorkers.close();

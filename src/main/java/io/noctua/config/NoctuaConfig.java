@@ -41,6 +41,7 @@ public record NoctuaConfig(
         int sessionMaxActivePerWorkGroup,
         int sessionMaxConcurrentDpus,
         Duration calculationStopGrace,
+        int queryMaxRunning,
         String pythonExecutable,
         int pythonWarmWorkers,
         Duration pythonStartTimeout,
@@ -84,6 +85,7 @@ public record NoctuaConfig(
         d.put("session.max-active-per-workgroup", new String[] {"50", "sessions that may be active in one workgroup at once"});
         d.put("session.max-concurrent-dpus", new String[] {"1000", "the sum of the MaxConcurrentDpus of the active sessions may not exceed this"});
         d.put("calculation.stop-grace", new String[] {"2s", "after cancelling its Spark jobs, how long a stopped calculation may take before its thread is interrupted"});
+        d.put("query.max-running", new String[] {"4", "SQL queries that run at once; more wait in the QUEUED state, first come first served"});
         d.put("python.executable", new String[] {"python3", "the Python 3 (3.8 or later) that runs Python calculations"});
         d.put("python.warm-workers", new String[] {"2", "Python workers kept started ahead of need"});
         d.put("python.start-timeout", new String[] {"60s", "a Python worker not ready this long after its start (a hung interpreter) is killed, and the calculation waiting for it fails"});
@@ -167,6 +169,7 @@ public record NoctuaConfig(
                 integer(values, "session.max-active-per-workgroup", 1, 100_000),
                 integer(values, "session.max-concurrent-dpus", 2, 10_000_000),
                 duration(values, "calculation.stop-grace"),
+                integer(values, "query.max-running", 1, 1024),
                 values.get("python.executable"),
                 integer(values, "python.warm-workers", 0, 64),
                 positive(duration(values, "python.start-timeout"), "python.start-timeout"),

@@ -61,6 +61,8 @@ public final class JobGroupProgress {
 
     private Instant runStart;
     private long finishedTaskMillis;
+    private long inputBytes;
+    private long inputRecords;
     private long lastDpuMillis;
 
     /**
@@ -317,6 +319,20 @@ public final class JobGroupProgress {
         countedStagesDone += stage.completed ? sign : 0;
         countedTasks += sign * (long) stage.tasks;
         countedTasksDone += sign * stage.doneTasks();
+    }
+
+    /** A finished task's reads from data sources (not shuffles): what Athena calls data scanned. */
+    synchronized void inputRead(long bytes, long records) {
+        inputBytes += Math.max(0, bytes);
+        inputRecords += Math.max(0, records);
+    }
+
+    public synchronized long inputBytes() {
+        return inputBytes;
+    }
+
+    public synchronized long inputRecords() {
+        return inputRecords;
     }
 
     void cancel() {

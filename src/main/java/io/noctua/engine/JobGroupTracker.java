@@ -198,6 +198,9 @@ final class JobGroupTracker extends SparkListener {
             long finish = event.taskInfo().finishTime() > 0 ? event.taskInfo().finishTime() : System.currentTimeMillis();
             progress.taskEnded(event.stageId(), event.taskInfo().taskId(), event.taskInfo().successful(), event.taskInfo().launchTime(),
                     finish, recordsRead, recordsWritten);
+            if (metrics != null && event.taskInfo().successful()) {
+                progress.inputRead(metrics.inputMetrics().bytesRead(), metrics.inputMetrics().recordsRead());
+            }
         }
     }
 

@@ -174,6 +174,17 @@ public final class SparkEngine implements AutoCloseable {
         return pySparkGateway;
     }
 
+    /** The SQL API's engine: statements on Spark SQL over the shared catalog. */
+    public QueryEngine queryEngine() {
+        Duration wait = Duration.ofMinutes(5);
+        return new SparkQueryEngine(() -> awaitStarted(wait).root(), () -> awaitStarted(wait).jobGroups());
+    }
+
+    /** The shared catalog, read directly (not through SQL): what the data-catalog and Glue operations serve. */
+    public MetastoreCatalog catalog() {
+        return new MetastoreCatalog(() -> awaitStarted(Duration.ofMinutes(5)).root().sharedState().externalCatalog());
+    }
+
     public void cancelJobGroup(String group) {
         if (isStarted()) {
             started.join().jobGroups().cancel(group);

@@ -4,14 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits a {@code %%sql} cell into statements at semicolons that are outside quotes, backticks and
- * comments. Spark's {@code sql()} takes one statement at a time.
+ * SQL text read as code, quoted text ({@code '...'}, {@code "..."}, {@code `...`}) and comments:
+ * splits a {@code %%sql} cell into statements at semicolons outside quotes and comments (Spark's
+ * {@code sql()} takes one statement at a time), binds {@code ?} parameters, and finds a
+ * statement's leading keywords.
  */
-final class SqlStatements {
+public final class SqlStatements {
     private SqlStatements() {
     }
 
-    static List<String> split(String text) {
+    /** The statements of {@code text}, without their semicolons; statements of only comments are left out. */
+    public static List<String> split(String text) {
         List<String> statements = new ArrayList<>();
         StringBuilder current = new StringBuilder();
         int i = 0;
@@ -46,6 +49,95 @@ final class SqlStatements {
         }
         add(statements, current);
         return statements;
+    }
+
+    /** Which characters of {@code text} are code: outside quoted text and comments. */
+    private static boolean[] code(String text) {
+        boolean[] code = new boolean[text.length()];
+        int i = 0;
+        while (i < text.length()) {
+            char c = text.charAt(i);
+            int end;
+            if (c == '\'' || c == '"' || c == '`') {
+                end = closing(text, i, c);
+            }
+            else if (c == '-' && i + 1 < text.length() && text.charAt(i + 1) == '-') {
+                end = text.indexOf('\n', i);
+                end = end < 0 ? text.length() : end;
+            }
+            else if (c == '/' && i + 1 < text.length() && text.charAt(i + 1) == '*') {
+                end = text.indexOf("*/", i + 2);
+                end = end < 0 ? text.length() : end + 2;
+            }
+            else {
+                code[i] = true;
+                end = i + 1;
+            }
+            i = end;
+        }
+        return code;
+    }
+
+    /** How many {@code ?} parameter markers {@code statement} has outside quotes and comments. */
+    public static int parameterCount(String statement) {
+        boolean[] code = code(statement);
+        int count = 0;
+        for (int i = 0; i < statement.length(); i++) {
+            if (code[i] && statement.charAt(i) == '?') {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * {@code statement} with its {@code ?} markers replaced, in order, by {@code values}, each a SQL
+     * literal as written ({@code 'text'}, {@code 42}, {@code DATE '2024-01-01'}); the caller has
+     * checked that there are as many values as markers.
+     */
+    public static String bind(String statement, List<String> values) {
+        boolean[] code = code(statement);
+        StringBuilder bound = new StringBuilder(statement.length() + 16 * values.size());
+        int next = 0;
+        for (int i = 0; i < statement.length(); i++) {
+            char c = statement.charAt(i);
+            if (code[i] && c == '?' && next < values.size()) {
+                bound.append(values.get(next++));
+            }
+            else {
+                bound.append(c);
+            }
+        }
+        return bound.toString();
+    }
+
+    /** The first {@code limit} words of the code of {@code statement}, upper-cased; a parenthesis is a word of its own. */
+    public static List<String> leadingWords(String statement, int limit) {
+        boolean[] code = code(statement);
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        for (int i = 0; i < statement.length() && words.size() < limit; i++) {
+            char c = statement.charAt(i);
+            boolean part = code[i] && (Character.isLetterOrDigit(c) || c == '_');
+            if (part) {
+                word.append(Character.toUpperCase(c));
+                continue;
+            }
+            if (!word.isEmpty()) {
+                words.add(word.toString());
+                word.setLength(0);
+            }
+            if (code[i] && c == '(' && words.size() < limit) {
+                words.add("(");
+            }
+            else if (!code[i] && (c == '`' || c == '"') && i > 0 && code[i - 1] && words.size() < limit) {
+                words.add("`"); // a quoted name
+            }
+        }
+        if (!word.isEmpty() && words.size() < limit) {
+            words.add(word.toString());
+        }
+        return words;
     }
 
     private static int closing(String text, int start, char quote) {

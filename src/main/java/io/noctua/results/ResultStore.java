@@ -14,6 +14,15 @@ public interface ResultStore extends AutoCloseable {
     /** Reads back what was written; the web console shows outputs through it. */
     byte[] read(S3Location location);
 
+    /**
+     * Stores the file {@code file} (a result too large to hold in memory) as the object at
+     * {@code location}, and removes the file; the object appears whole or not at all.
+     */
+    void writeFile(S3Location location, java.nio.file.Path file, String contentType);
+
+    /** Reads an object from byte {@code offset} on, streaming: the SQL API pages query results through it. */
+    java.io.InputStream open(S3Location location, long offset);
+
     /** A short description for the banner and for error messages. */
     String describe();
 

@@ -16,6 +16,11 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -107,6 +112,41 @@ public final class S3ResultStore implements ResultStore {
     public byte[] read(S3Location location) {
         try {
             return client.getObjectAsBytes(request -> request.bucket(location.bucket()).key(location.key())).asByteArray();
+        }
+        catch (SdkException e) {
+            throw new ResultStoreException("cannot read " + location + ": " + message(e), e);
+        }
+    }
+
+    /** One PutObject from the file (the SDK streams it), then the file is removed. */
+    @Override
+    public void writeFile(S3Location location, Path file, String contentType) {
+        try {
+            client.putObject(request -> request.bucket(location.bucket()).key(location.key()).contentType(contentType),
+                    RequestBody.fromFile(file));
+        }
+        catch (SdkException e) {
+            throw new ResultStoreException("cannot write " + location + ": " + message(e), e);
+        }
+        try {
+            Files.deleteIfExists(file);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + file + " once stored as " + location, e);
+        }
+    }
+
+    @Override
+    public InputStream open(S3Location location, long offset) {
+        try {
+            return client.getObject(request -> request.bucket(location.bucket()).key(location.key())
+                    .range(offset > 0 ? "bytes=" + offset + "-" : null));
+        }
+        catch (S3Exception e) {
+            if (e.statusCode() == 416) { // the range starts at the end: nothing more to read
+                return InputStream.nullInputStream();
+            }
+            throw new ResultStoreException("cannot read " + location + ": " + message(e), e);
         }
         catch (SdkException e) {
             throw new ResultStoreException("cannot read " + location + ": " + message(e), e);

@@ -8,7 +8,7 @@ import java.util.List;
  */
 final class Migrations {
     /** The tables of the current schema besides {@code schema_version}: a store without one of them is damaged. */
-    static final List<String> TABLES = List.of("work_groups", "sessions", "calculations");
+    static final List<String> TABLES = List.of("work_groups", "sessions", "calculations", "query_executions");
 
     private Migrations() {
     }
@@ -69,6 +69,41 @@ final class Migrations {
                 CREATE INDEX calculations_by_session ON calculations (session_id, seq);
                 CREATE UNIQUE INDEX calculations_token ON calculations (session_id, client_request_token)
                     WHERE client_request_token IS NOT NULL;
+                """.formatted(seq),
+                """
+                CREATE TABLE query_executions (
+                    %1$s,
+                    query_execution_id TEXT NOT NULL UNIQUE,
+                    query TEXT NOT NULL,
+                    statement_type TEXT NOT NULL,
+                    substatement_type TEXT NOT NULL,
+                    work_group TEXT NOT NULL,
+                    catalog_name TEXT,
+                    database_name TEXT,
+                    output_location TEXT NOT NULL,
+                    execution_parameters TEXT,
+                    selected_engine_version TEXT,
+                    effective_engine_version TEXT,
+                    client_request_token TEXT,
+                    request_fingerprint TEXT,
+                    submission_time BIGINT NOT NULL,
+                    state TEXT NOT NULL,
+                    state_change_reason TEXT,
+                    error_category INTEGER,
+                    error_type INTEGER,
+                    error_retryable BOOLEAN,
+                    error_message TEXT,
+                    start_time BIGINT,
+                    completion_time BIGINT,
+                    data_scanned_bytes BIGINT NOT NULL,
+                    input_rows BIGINT NOT NULL,
+                    output_rows BIGINT NOT NULL,
+                    result_columns TEXT
+                );
+                CREATE UNIQUE INDEX query_executions_token ON query_executions (client_request_token)
+                    WHERE client_request_token IS NOT NULL;
+                CREATE INDEX query_executions_by_work_group ON query_executions (work_group, seq);
+                CREATE INDEX query_executions_unfinished ON query_executions (state);
                 """.formatted(seq));
     }
 }

@@ -36,6 +36,7 @@ class NoctuaConfigTest {
         assertEquals(50, config.sessionMaxActivePerWorkGroup());
         assertEquals(1000, config.sessionMaxConcurrentDpus());
         assertEquals(Duration.ofSeconds(2), config.calculationStopGrace());
+        assertEquals(4, config.queryMaxRunning());
         assertEquals("python3", config.pythonExecutable());
         assertEquals(2, config.pythonWarmWorkers());
         assertEquals(Duration.ofSeconds(60), config.pythonStartTimeout());
@@ -111,7 +112,7 @@ class NoctuaConfigTest {
         assertEquals("unknown setting 'http.prot'; known settings: auth.access-key-id, auth.extra-keys, auth.secret-access-key, "
                         + "calculation.stop-grace, catalog, data-dir, http.allow-unauthenticated-network, http.allowed-hosts, http.host, "
                         + "http.idle-timeout, http.max-request-bytes, "
-                        + "http.port, http.threads, python.executable, python.start-timeout, python.warm-workers, results.default-output-location, s3.access-key-id, s3.dir, s3.embedded, s3.endpoint, s3.path-style, s3.port, s3.region, "
+                        + "http.port, http.threads, python.executable, python.start-timeout, python.warm-workers, query.max-running, results.default-output-location, s3.access-key-id, s3.dir, s3.embedded, s3.endpoint, s3.path-style, s3.port, s3.region, "
                         + "s3.secret-access-key, session.default-idle-timeout-minutes, "
                         + "session.idle-check-interval, session.max-active, session.max-active-per-workgroup, session.max-concurrent-dpus, "
                         + "session.minute, spark.master, spark.sql.warehouse.dir, spark.ui.enabled, store.url, workgroup.spark",

@@ -281,7 +281,7 @@ class DatabaseTest {
             statement.execute("DROP TABLE calculations");
         }
         StoreException refused = assertThrows(StoreException.class, () -> open(DriverManager::getConnection));
-        assertEquals("Noctua does not start on the store at " + file() + ": it records schema version 1 but lacks the tables calculations, "
+        assertEquals("Noctua does not start on the store at " + file() + ": it records schema version 2 but lacks the tables calculations, "
                 + "so it was changed outside Noctua. Restore it from a backup, or move it away to begin a new, empty store.", refused.getMessage());
     }
 
@@ -307,7 +307,27 @@ class DatabaseTest {
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + empty); Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SELECT MAX(version) FROM schema_version")) {
             assertTrue(rows.next());
-            assertEquals(1, rows.getInt(1));
+            assertEquals(2, rows.getInt(1));
+        }
+    }
+
+    @Test
+    void aStoreOfTheFirstSchemaGainsTheQueryTableAndKeepsItsRows() throws Exception {
+        open(DriverManager::getConnection).close();
+        try (Connection connection = DriverManager.getConnection(url()); Statement statement = connection.createStatement()) {
+            // back to what the first release wrote: schema version 1, no query_executions
+            statement.execute("DROP TABLE query_executions");
+            statement.execute("DELETE FROM schema_version WHERE version = 2");
+            statement.execute("INSERT INTO work_groups (name, state, configuration, creation_time) VALUES ('kept', 'ENABLED', '{}', 1)");
+        }
+        open(DriverManager::getConnection).close();
+        try (Connection connection = DriverManager.getConnection(url()); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT (SELECT MAX(version) FROM schema_version), "
+                     + "(SELECT count(*) FROM work_groups WHERE name = 'kept'), (SELECT count(*) FROM query_executions)")) {
+            assertTrue(rows.next());
+            assertEquals(2, rows.getInt(1));
+            assertEquals(1, rows.getInt(2));
+            assertEquals(0, rows.getInt(3));
         }
     }
 

@@ -84,6 +84,12 @@ public final class TestingS3 {
         return read(client, s3Uri);
     }
 
+    /** Writes {@code content} as the object at {@code s3Uri}. */
+    public void put(String s3Uri, String content) {
+        S3Location location = S3Location.parse(s3Uri);
+        client.putObject(r -> r.bucket(location.bucket()).key(location.key()), software.amazon.awssdk.core.sync.RequestBody.fromString(content));
+    }
+
     /** The text of the object at {@code s3Uri}, through {@code client}. */
     public static String read(S3Client client, String s3Uri) {
         S3Location location = S3Location.parse(s3Uri);

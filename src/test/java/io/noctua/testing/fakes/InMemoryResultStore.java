@@ -3,6 +3,12 @@ package io.noctua.testing.fakes;
 import io.noctua.results.ResultStore;
 import io.noctua.results.S3Location;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +68,24 @@ public final class InMemoryResultStore implements ResultStore {
             throw new IllegalArgumentException("no object at " + location);
         }
         return content;
+    }
+
+    @Override
+    public void writeFile(S3Location location, Path file, String contentType) {
+        try {
+            objects.put(location.toString(), Files.readAllBytes(file));
+            Files.delete(file);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public InputStream open(S3Location location, long offset) {
+        byte[] content = read(location);
+        int from = (int) Math.min(offset, content.length);
+        return new ByteArrayInputStream(content, from, content.length - from);
     }
 
     @Override

@@ -1,0 +1,144 @@
+package io.noctua.catalog;
+
+import io.noctua.api.CatalogShapes.Column;
+import io.noctua.api.CatalogShapes.DataCatalog;
+import io.noctua.api.CatalogShapes.DataCatalogSummary;
+import io.noctua.api.CatalogShapes.Database;
+import io.noctua.api.CatalogShapes.GetDataCatalogRequest;
+import io.noctua.api.CatalogShapes.GetDataCatalogResponse;
+import io.noctua.api.CatalogShapes.GetDatabaseRequest;
+import io.noctua.api.CatalogShapes.GetDatabaseResponse;
+import io.noctua.api.CatalogShapes.GetTableMetadataRequest;
+import io.noctua.api.CatalogShapes.GetTableMetadataResponse;
+import io.noctua.api.CatalogShapes.ListDataCatalogsRequest;
+import io.noctua.api.CatalogShapes.ListDataCatalogsResponse;
+import io.noctua.api.CatalogShapes.ListDatabasesRequest;
+import io.noctua.api.CatalogShapes.ListDatabasesResponse;
+import io.noctua.api.CatalogShapes.ListTableMetadataRequest;
+import io.noctua.api.CatalogShapes.ListTableMetadataResponse;
+import io.noctua.api.CatalogShapes.TableMetadata;
+import io.noctua.api.InvalidRequestException;
+import io.noctua.api.MetadataException;
+import io.noctua.api.PageTokens;
+import io.noctua.engine.MetastoreCatalog;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Athena's data-catalog operations over the one catalog Noctua has, {@code AwsDataCatalog} (the
+ * shared metastore, the one the Spark sessions use): its databases and their tables' metadata.
+ */
+public final class DataCatalogService {
+    public static final String CATALOG = "AwsDataCatalog";
+
+    private final MetastoreCatalog catalog;
+
+    public DataCatalogService(MetastoreCatalog catalog) {
+        this.catalog = requireNonNull(catalog, "catalog is null");
+    }
+
+    public ListDataCatalogsResponse listDataCatalogs(ListDataCatalogsRequest request) {
+        PageTokens.decode("catalogs", request.nextToken()); // one page: any token of another listing is refused
+        return new ListDataCatalogsResponse(List.of(new DataCatalogSummary(CATALOG, "GLUE", "CREATE_COMPLETE")), null);
+    }
+
+    public GetDataCatalogResponse getDataCatalog(GetDataCatalogRequest request) {
+        requireCatalog(request.name());
+        return new GetDataCatalogResponse(new DataCatalog(CATALOG, "The catalog shared by Noctua's SQL queries and Spark sessions",
+                "GLUE", Map.of("catalog-id", "000000000000"), "CREATE_COMPLETE"));
+    }
+
+    public ListDatabasesResponse listDatabases(ListDatabasesRequest request) {
+        requireCatalog(request.catalogName());
+        List<String> names = catalog.databases();
+        Window window = Window.of("databases", request.nextToken(), request.maxResults(), names.size());
+        List<Database> page = new ArrayList<>();
+        for (String name : names.subList(window.from(), window.to())) {
+            catalog.database(name).ifPresent(database -> page.add(database(database)));
+        }
+        return new ListDatabasesResponse(page, window.nextToken());
+    }
+
+    public GetDatabaseResponse getDatabase(GetDatabaseRequest request) {
+        requireCatalog(request.catalogName());
+        return new GetDatabaseResponse(database(requireDatabase(request.databaseName())));
+    }
+
+    public ListTableMetadataResponse listTableMetadata(ListTableMetadataRequest request) {
+        requireCatalog(request.catalogName());
+        String database = requireDatabase(request.databaseName()).name();
+        List<String> names = catalog.tableNames(database, request.expression());
+        Window window = Window.of("tables:" + database, request.nextToken(), request.maxResults(), names.size());
+        List<TableMetadata> page = new ArrayList<>();
+        for (String name : names.subList(window.from(), window.to())) {
+            catalog.table(database, name).ifPresent(table -> page.add(tableMetadata(table)));
+        }
+        return new ListTableMetadataResponse(page, window.nextToken());
+    }
+
+    public GetTableMetadataResponse getTableMetadata(GetTableMetadataRequest request) {
+        requireCatalog(request.catalogName());
+        String database = requireDatabase(request.databaseName()).name();
+        MetastoreCatalog.Table table = catalog.table(database, request.tableName().toLowerCase(java.util.Locale.ROOT))
+                .orElseThrow(() -> new MetadataException("Table " + request.tableName() + " not found in database " + database));
+        return new GetTableMetadataResponse(tableMetadata(table));
+    }
+
+    private static void requireCatalog(String name) {
+        if (name != null && !name.equalsIgnoreCase(CATALOG)) {
+            throw new InvalidRequestException("Catalog " + name + " was not found: Noctua has one data catalog, " + CATALOG);
+        }
+    }
+
+    private MetastoreCatalog.Database requireDatabase(String name) {
+        return catalog.database(name.toLowerCase(java.util.Locale.ROOT))
+                .orElseThrow(() -> new MetadataException("Database " + name + " not found"));
+    }
+
+    private static Database database(MetastoreCatalog.Database database) {
+        Map<String, String> parameters = new TreeMap<>(database.parameters());
+        if (database.locationUri() != null) {
+            parameters.put("location", database.locationUri());
+        }
+        return new Database(database.name(), database.description(), parameters);
+    }
+
+    /** A table as Athena shows it: its storage folded into Parameters, as Athena's own catalog does. */
+    static TableMetadata tableMetadata(MetastoreCatalog.Table table) {
+        Map<String, String> parameters = new TreeMap<>(table.parameters());
+        putIfPresent(parameters, "location", table.location());
+        putIfPresent(parameters, "inputformat", table.inputFormat());
+        putIfPresent(parameters, "outputformat", table.outputFormat());
+        putIfPresent(parameters, "serde.serialization.lib", table.serializationLibrary());
+        table.serdeParameters().forEach((key, value) -> parameters.put("serde.param." + key, value));
+        putIfPresent(parameters, "comment", table.comment());
+        return new TableMetadata(table.name(), table.createTime(), table.lastAccessTime(), table.tableType(), columns(table.columns()),
+                columns(table.partitionKeys()), parameters);
+    }
+
+    private static List<Column> columns(List<MetastoreCatalog.Column> columns) {
+        return columns.stream().map(c -> new Column(c.name(), c.type(), c.comment())).toList();
+    }
+
+    private static void putIfPresent(Map<String, String> parameters, String key, String value) {
+        if (value != null) {
+            parameters.put(key, value);
+        }
+    }
+
+    /** A page of a sorted list of names: by position, with the listing's name in the token. */
+    private record Window(int from, int to, String nextToken) {
+        static Window of(String listing, String token, Integer maxResults, int size) {
+            Long position = PageTokens.decodeLong(listing, token);
+            int from = position == null ? 0 : (int) Math.min(Math.max(0, position), size);
+            int limit = maxResults == null ? 50 : maxResults;
+            int to = (int) Math.min((long) from + limit, size);
+            return new Window(from, to, to < size ? PageTokens.encode(listing, Integer.toString(to)) : null);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.noctua.engine;
+
+import org.apache.spark.SparkContext;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Supplier;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The SQL API's statements on Spark SQL, over the catalog the Spark sessions share. Each statement
+ * runs in a SparkSession of its own (a {@code newSession()} costs well under a millisecond once
+ * Spark runs), so that a {@code USE} or a setting of one query never reaches another, and in a job
+ * group named by its query execution id, so that a stop cancels its jobs. Rows are taken one
+ * partition at a time ({@code toLocalIterator}): a large result is never held whole on the driver.
+ */
+final class SparkQueryEngine implements QueryEngine {
+    private final Supplier<SparkSession> root;
+    private final Supplier<JobGroupTracker> tracker;
+
+    /** Both suppliers wait for Spark to be up. */
+    SparkQueryEngine(Supplier<SparkSession> root, Supplier<JobGroupTracker> tracker) {
+        this.root = requireNonNull(root, "root is null");
+        this.tracker = requireNonNull(tracker, "tracker is null");
+    }
+
+    @Override
+    public Outcome run(String queryExecutionId, String statement, String database, RowSink sink) {
+        SparkSession spark = root.get().newSession();
+        JobGroupTracker jobGroups = tracker.get();
+        JobGroupProgress progress = jobGroups.track(queryExecutionId);
+        SparkContext context = spark.sparkContext();
+        context.setJobGroup(queryExecutionId, "Athena query " + queryExecutionId, true);
+        SparkSession.setActiveSession(spark);
+        try {
+            if (progress.isCancelled()) {
+                throw new QueryFailedException("The query was cancelled before it started", true, null);
+            }
+            if (database != null) {
+                if (!spark.catalog().databaseExists(database)) {
+                    throw new QueryFailedException("SCHEMA_NOT_FOUND: Database '" + database + "' does not exist", true, null);
+                }
+                spark.catalog().setCurrentDatabase(database);
+            }
+            Dataset<Row> result = spark.sql(statement);
+            StructType schema = result.schema();
+            List<ResultColumn> columns = new ArrayList<>(schema.size());
+            for (StructField field : schema.fields()) {
+                columns.add(AthenaValues.column(field));
+            }
+            sink.columns(columns);
+            long rows = 0;
+            if (!columns.isEmpty()) {
+                ZoneId zone = ZoneId.of(spark.sessionState().conf().sessionLocalTimeZone());
+                StructField[] fields = schema.fields();
+                Iterator<Row> iterator = result.toLocalIterator();
+                while (iterator.hasNext()) {
+                    Row row = iterator.next();
+                    String[] values = new String[fields.length];
+                    for (int i = 0; i < fields.length; i++) {
+                        values[i] = AthenaValues.text(row.get(i), fields[i].dataType(), zone);
+                    }
+                    sink.row(values);
+                    rows++;
+                }
+            }
+            return new Outcome(progress.inputBytes(), progress.inputRecords(), rows);
+        }
+        catch (QueryFailedException e) {
+            throw e;
+        }
+        catch (Exception e) { // Spark throws its checked AnalysisException (a ParseException too) undeclared
+            if (progress.isCancelled()) {
+                throw new QueryFailedException("The query was cancelled", true, e);
+            }
+            if (e instanceof AnalysisException) {
+                throw new QueryFailedException(e.getMessage(), true, e);
+            }
+            throw new QueryFailedException(reason(e), isUserError(e), e);
+        }
+        finally {
+            context.clearJobGroup();
+            SparkSession.clearActiveSession();
+            jobGroups.untrack(queryExecutionId);
+        }
+    }
+
+    /** Spark's own message, without the stack of wrapping exceptions. */
+    private static String reason(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && (cause.getMessage() == null || cause instanceof org.apache.spark.SparkException
+                && cause.getCause().getMessage() != null && cause.getMessage().startsWith("Job aborted"))) {
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage();
+        return message == null ? cause.getClass().getSimpleName() : message;
+    }
+
+    /** Spark's errors with an error class for the user (a bad cast, a division by zero...) are the query's fault. */
+    private static boolean isUserError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.spark.SparkThrowable thrown && thrown.getErrorClass() != null
+                    && !thrown.getErrorClass().startsWith("INTERNAL")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void cancel(String queryExecutionId) {
+        tracker.get().cancel(queryExecutionId);
+    }
+}

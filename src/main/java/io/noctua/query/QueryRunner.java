@@ -1,0 +1,183 @@
+package io.noctua.query;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.noctua.api.QueryExecutionState;
+import io.noctua.concurrent.Threads;
+import io.noctua.engine.QueryEngine;
+import io.noctua.results.ResultStore;
+import io.noctua.results.S3Location;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Runs query executions, at most {@code maxRunning} at once; the others wait in the QUEUED state,
+ * first come first served. Every change of state is one compare-and-set in the store, which owns
+ * the state: a stop moves QUEUED or RUNNING to CANCELLED at once and then cancels the engine's
+ * work, and the runner's own end (SUCCEEDED or FAILED) is written only if the query is still
+ * RUNNING; a query stopped while queued is never started.
+ */
+final class QueryRunner implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(QueryRunner.class.getName());
+    static final String CANCELLED_REASON = "Query was cancelled by a StopQueryExecution call";
+    /** The metadata file's JSON: members as GetQueryResults names them. */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .propertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.UPPER_CAMEL_CASE)
+            .serializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            .build();
+
+    private final QueryStore store;
+    private final QueryEngine engine;
+    private final ResultStore results;
+    private final Path scratch;
+    private final Clock clock;
+    private final ExecutorService pool;
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+
+    QueryRunner(QueryStore store, QueryEngine engine, ResultStore results, Path scratch, Clock clock, int maxRunning) {
+        this.store = requireNonNull(store, "store is null");
+        this.engine = requireNonNull(engine, "engine is null");
+        this.results = requireNonNull(results, "results is null");
+        this.scratch = requireNonNull(scratch, "scratch is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.pool = new ThreadPoolExecutor(maxRunning, maxRunning, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                Threads.daemons("query"));
+    }
+
+    void submit(QueryExecution queued) {
+        pool.execute(() -> run(queued));
+    }
+
+    private void run(QueryExecution queued) {
+        String id = queued.queryExecutionId();
+        QueryExecution.Status started = queued.status().running(clock.instant());
+        if (!store.update(id, QueryExecutionState.QUEUED, started)) {
+            return; // stopped while it waited
+        }
+        running.add(id);
+        QueryExecution.Submission submission = queued.submission();
+        ResultFiles.Writer writer = null;
+        try {
+            if (!submission.catalog().equalsIgnoreCase(QueryService.DEFAULT_CATALOG)) {
+                throw new QueryEngine.QueryFailedException("CATALOG_NOT_FOUND: Catalog '" + submission.catalog() + "' does not exist; "
+                        + "Noctua serves one catalog, " + QueryService.DEFAULT_CATALOG, true, null);
+            }
+            writer = new ResultFiles.Writer(scratch, submission.kind().writesCsv());
+            String statement = submission.executionParameters() == null || submission.executionParameters().isEmpty()
+                    ? submission.query()
+                    : io.noctua.engine.SqlStatements.bind(submission.query(), submission.executionParameters());
+            QueryEngine.Outcome outcome = engine.run(id, QueryService.withoutTrailingSemicolon(statement), submission.database(), writer);
+            S3Location location = S3Location.parse(submission.outputLocation());
+            results.writeFile(location, writer.finish(), submission.kind().writesCsv() ? "text/csv" : "text/plain");
+            results.write(List.of(new ResultStore.ResultObject(S3Location.parse(submission.outputLocation() + ".metadata"),
+                    metadata(writer.resultColumns()), "application/json")));
+            end(id, started.succeeded(clock.instant(), outcome.inputBytes(), outcome.inputRows(), outcome.outputRows(),
+                    writer.resultColumns()));
+        }
+        catch (QueryEngine.QueryFailedException e) {
+            discard(writer);
+            end(id, started.failed(clock.instant(), e.userError()
+                    ? QueryExecution.Error.user(e.getMessage())
+                    : QueryExecution.Error.system(200, e.getMessage())));
+        }
+        catch (RuntimeException | Error e) {
+            discard(writer);
+            LOG.log(Level.WARNING, "query " + id + " failed outside its engine", e);
+            end(id, started.failed(clock.instant(), QueryExecution.Error.system(401,
+                    "Noctua could not write the query's result to " + submission.outputLocation() + ": " + e.getMessage())));
+        }
+        finally {
+            running.remove(id);
+        }
+    }
+
+    private static void discard(ResultFiles.Writer writer) {
+        if (writer != null) {
+            writer.discard();
+        }
+    }
+
+    /** The metadata object beside a result: its columns, as GetQueryResults' ResultSetMetadata shows them. */
+    private static byte[] metadata(List<QueryEngine.ResultColumn> columns) {
+        try {
+            return JSON.writeValueAsString(Map.of("ColumnInfo", QueryViews.columnInfo(columns))).getBytes(StandardCharsets.UTF_8);
+        }
+        catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The runner's end, written only if nothing else (a stop, a shutdown) ended the query first. */
+    private void end(String id, QueryExecution.Status end) {
+        try {
+            if (!store.update(id, QueryExecutionState.RUNNING, end)) {
+                LOG.fine(() -> "query " + id + " ended " + end.state() + " after it was stopped");
+            }
+        }
+        catch (RuntimeException e) {
+            LOG.warning("query " + id + " ended " + end.state() + ", but the store could not record it (it is recorded FAILED at the "
+                    + "next start): " + e.getMessage());
+        }
+    }
+
+    /** Moves a query that has not ended to CANCELLED and stops its work; one that has ended is left as it is. */
+    void stop(String id) {
+        while (true) {
+            Optional<QueryExecution> current = store.get(id);
+            if (current.isEmpty() || current.get().state().isTerminal()) {
+                return;
+            }
+            QueryExecutionState was = current.get().state();
+            if (store.update(id, was, current.get().status().cancelled(clock.instant(), CANCELLED_REASON))) {
+                if (was == QueryExecutionState.RUNNING) {
+                    engine.cancel(id);
+                }
+                return;
+            }
+        }
+    }
+
+    /** Ends every query not yet ended as FAILED with {@code reason}: those of a previous run, or this one's at shutdown. */
+    int failUnfinished(String reason) {
+        int ended = 0;
+        for (QueryExecution query : store.unfinished()) {
+            if (store.update(query.queryExecutionId(), query.state(),
+                    query.status().failed(clock.instant(), QueryExecution.Error.system(100, reason)))) {
+                ended++;
+            }
+        }
+        return ended;
+    }
+
+    /** Stops taking queries, cancels the running ones' work and records every unfinished query FAILED. */
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        running.forEach(engine::cancel);
+        try {
+            pool.awaitTermination(Duration.ofSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        int ended = failUnfinished("The Noctua server stopped before the query finished");
+        if (ended > 0) {
+            LOG.info("ended " + ended + " queries that had not finished when the server stopped");
+        }
+    }
+}
