@@ -22,6 +22,9 @@ OPERATIONS = [
     "GetCalculationExecutionCode", "ListCalculationExecutions", "StopCalculationExecution",
     "StartQueryExecution", "GetQueryExecution", "BatchGetQueryExecution", "ListQueryExecutions",
     "StopQueryExecution", "GetQueryResults", "GetQueryRuntimeStatistics",
+    "CreateNamedQuery", "GetNamedQuery", "BatchGetNamedQuery", "ListNamedQueries", "UpdateNamedQuery", "DeleteNamedQuery",
+    "CreatePreparedStatement", "GetPreparedStatement", "BatchGetPreparedStatement", "ListPreparedStatements",
+    "UpdatePreparedStatement", "DeletePreparedStatement",
     "ListDataCatalogs", "GetDataCatalog", "ListDatabases", "GetDatabase", "ListTableMetadata", "GetTableMetadata",
 ]
 

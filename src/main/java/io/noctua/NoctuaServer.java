@@ -26,6 +26,8 @@ import io.noctua.protocol.Operation;
 import io.noctua.protocol.RequestGate;
 import io.noctua.protocol.ShapeValidator;
 import io.noctua.protocol.SigV4Verifier;
+import io.noctua.query.NamedQueryService;
+import io.noctua.query.PreparedStatementService;
 import io.noctua.query.QueryService;
 import io.noctua.results.EmbeddedResultStore;
 import io.noctua.results.EmbeddedS3Server;
@@ -39,6 +41,7 @@ import io.noctua.session.SessionService;
 import io.noctua.session.SessionStore;
 import io.noctua.store.Database;
 import io.noctua.store.JdbcQueryStore;
+import io.noctua.store.JdbcSavedQueryStore;
 import io.noctua.store.JdbcSessionStore;
 import io.noctua.store.JdbcWorkGroupStore;
 import io.noctua.workgroup.WorkGroupService;
@@ -86,6 +89,8 @@ public final class NoctuaServer implements AutoCloseable {
     private final CalculationService calculations;
     private final WorkGroupService workGroups;
     private final QueryService queries;
+    private final NamedQueryService namedQueries;
+    private final PreparedStatementService preparedStatements;
     private final DataCatalogService dataCatalogs;
     private final HttpServer http;
     private final ScheduledExecutorService reaper;
@@ -127,7 +132,11 @@ public final class NoctuaServer implements AutoCloseable {
             this.calculations = new CalculationService(liveSessions, results, session -> sessions.recentOfWorkGroup(session.workGroup(), 100),
                     clock);
             started.push(calculations::close);
-            this.queries = keep(started, new QueryService(new JdbcQueryStore(database), workGroupStore, engine.queryEngine(), results,
+            JdbcSavedQueryStore savedQueries = new JdbcSavedQueryStore(database);
+            this.namedQueries = new NamedQueryService(savedQueries, workGroupStore, clock);
+            this.preparedStatements = new PreparedStatementService(savedQueries, workGroupStore, clock);
+            this.queries = keep(started, new QueryService(new JdbcQueryStore(database), workGroupStore, preparedStatements,
+                    engine.queryEngine(), results,
                     clock, new QueryService.Settings(config.defaultOutputLocation(), config.dataDir().resolve("tmp").resolve("query-results"),
                     config.queryMaxRunning())));
             this.workGroups = new WorkGroupService(workGroupStore, clock, workGroup -> {
@@ -350,6 +359,18 @@ public final class NoctuaServer implements AutoCloseable {
                 new Operation<>("StopQueryExecution", QueryShapes.QueryExecutionIdRequest.class, queries::stop),
                 new Operation<>("GetQueryResults", QueryShapes.GetQueryResultsRequest.class, queries::results),
                 new Operation<>("GetQueryRuntimeStatistics", QueryShapes.QueryExecutionIdRequest.class, queries::runtimeStatistics),
+                new Operation<>("CreateNamedQuery", QueryShapes.CreateNamedQueryRequest.class, namedQueries::create),
+                new Operation<>("GetNamedQuery", QueryShapes.NamedQueryIdRequest.class, namedQueries::get),
+                new Operation<>("BatchGetNamedQuery", QueryShapes.BatchGetNamedQueryRequest.class, namedQueries::batchGet),
+                new Operation<>("ListNamedQueries", QueryShapes.ListNamedQueriesRequest.class, namedQueries::list),
+                new Operation<>("UpdateNamedQuery", QueryShapes.UpdateNamedQueryRequest.class, namedQueries::update),
+                new Operation<>("DeleteNamedQuery", QueryShapes.NamedQueryIdRequest.class, namedQueries::delete),
+                new Operation<>("CreatePreparedStatement", QueryShapes.PreparedStatementRequest.class, preparedStatements::create),
+                new Operation<>("GetPreparedStatement", QueryShapes.PreparedStatementNameRequest.class, preparedStatements::get),
+                new Operation<>("BatchGetPreparedStatement", QueryShapes.BatchGetPreparedStatementRequest.class, preparedStatements::batchGet),
+                new Operation<>("ListPreparedStatements", QueryShapes.ListPreparedStatementsRequest.class, preparedStatements::list),
+                new Operation<>("UpdatePreparedStatement", QueryShapes.PreparedStatementRequest.class, preparedStatements::update),
+                new Operation<>("DeletePreparedStatement", QueryShapes.PreparedStatementNameRequest.class, preparedStatements::delete),
                 new Operation<>("ListDataCatalogs", CatalogShapes.ListDataCatalogsRequest.class, dataCatalogs::listDataCatalogs),
                 new Operation<>("GetDataCatalog", CatalogShapes.GetDataCatalogRequest.class, dataCatalogs::getDataCatalog),
                 new Operation<>("ListDatabases", CatalogShapes.ListDatabasesRequest.class, dataCatalogs::listDatabases),

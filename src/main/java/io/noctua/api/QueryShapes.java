@@ -118,4 +118,77 @@ public final class QueryShapes {
 
     public record GetQueryRuntimeStatisticsResponse(QueryRuntimeStatistics queryRuntimeStatistics) {
     }
+
+    // ---- named queries
+
+    public record CreateNamedQueryRequest(String name, String description, String database, String queryString, String clientRequestToken,
+                                          String workGroup) {
+    }
+
+    public record CreateNamedQueryResponse(String namedQueryId) {
+    }
+
+    public record NamedQueryIdRequest(String namedQueryId) {
+    }
+
+    public record NamedQuery(String name, String description, String database, String queryString, String namedQueryId, String workGroup) {
+    }
+
+    public record GetNamedQueryResponse(NamedQuery namedQuery) {
+    }
+
+    public record BatchGetNamedQueryRequest(List<String> namedQueryIds) {
+    }
+
+    public record UnprocessedNamedQueryId(String namedQueryId, String errorCode, String errorMessage) {
+    }
+
+    public record BatchGetNamedQueryResponse(List<NamedQuery> namedQueries, List<UnprocessedNamedQueryId> unprocessedNamedQueryIds) {
+    }
+
+    public record ListNamedQueriesRequest(String nextToken, Integer maxResults, String workGroup) {
+    }
+
+    public record ListNamedQueriesResponse(List<String> namedQueryIds, String nextToken) {
+    }
+
+    public record UpdateNamedQueryRequest(String namedQueryId, String name, String description, String queryString) {
+    }
+
+    public record EmptyResponse() {
+    }
+
+    // ---- prepared statements
+
+    public record PreparedStatementRequest(String statementName, String workGroup, String queryStatement, String description) {
+    }
+
+    public record PreparedStatementNameRequest(String statementName, String workGroup) {
+    }
+
+    public record PreparedStatement(String statementName, String queryStatement, String workGroupName, String description,
+                                    Instant lastModifiedTime) {
+    }
+
+    public record GetPreparedStatementResponse(PreparedStatement preparedStatement) {
+    }
+
+    public record ListPreparedStatementsRequest(String workGroup, String nextToken, Integer maxResults) {
+    }
+
+    public record PreparedStatementSummary(String statementName, Instant lastModifiedTime) {
+    }
+
+    public record ListPreparedStatementsResponse(List<PreparedStatementSummary> preparedStatements, String nextToken) {
+    }
+
+    public record BatchGetPreparedStatementRequest(List<String> preparedStatementNames, String workGroup) {
+    }
+
+    public record UnprocessedPreparedStatementName(String statementName, String errorCode, String errorMessage) {
+    }
+
+    public record BatchGetPreparedStatementResponse(List<PreparedStatement> preparedStatements,
+                                                    List<UnprocessedPreparedStatementName> unprocessedPreparedStatementNames) {
+    }
 }

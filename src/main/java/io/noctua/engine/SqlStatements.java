@@ -111,6 +111,52 @@ public final class SqlStatements {
         return bound.toString();
     }
 
+    /** The parts of {@code text} between the {@code separator}s that are code and outside parentheses, stripped. */
+    public static List<String> splitTopLevel(String text, char separator) {
+        boolean[] code = code(text);
+        List<String> parts = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (!code[i]) {
+                continue;
+            }
+            char c = text.charAt(i);
+            if (c == '(' || c == '[') {
+                depth++;
+            }
+            else if ((c == ')' || c == ']') && depth > 0) {
+                depth--;
+            }
+            else if (c == separator && depth == 0) {
+                parts.add(text.substring(start, i).strip());
+                start = i + 1;
+            }
+        }
+        parts.add(text.substring(start).strip());
+        return parts;
+    }
+
+    /**
+     * Where the code word {@code word} (case-insensitive, whole) first appears in {@code text} at or
+     * after {@code from}, outside quotes and comments; -1 if it does not.
+     */
+    public static int indexOfWord(String text, String word, int from) {
+        boolean[] code = code(text);
+        for (int i = Math.max(0, from); i + word.length() <= text.length(); i++) {
+            if (code[i] && text.regionMatches(true, i, word, 0, word.length())
+                    && (i == 0 || !isWordPart(text.charAt(i - 1)))
+                    && (i + word.length() == text.length() || !isWordPart(text.charAt(i + word.length())))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isWordPart(char c) {
+        return Character.isLetterOrDigit(c) || c == '_';
+    }
+
     /** The first {@code limit} words of the code of {@code statement}, upper-cased; a parenthesis is a word of its own. */
     public static List<String> leadingWords(String statement, int limit) {
         boolean[] code = code(statement);

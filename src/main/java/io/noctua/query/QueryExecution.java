@@ -19,15 +19,17 @@ public record QueryExecution(Submission submission, Status status) {
      * What StartQueryExecution asked for, as it will run.
      *
      * @param query the query string as sent
+     * @param statement what runs: the one statement of the query, its parameters bound, a prepared statement's text for EXECUTE
      * @param outputLocation the full URI of the result object ({@code .csv} or {@code .txt})
      */
-    public record Submission(String queryExecutionId, String query, StatementKind kind, String workGroup, String catalog, String database,
+    public record Submission(String queryExecutionId, String query, String statement, StatementKind kind, String workGroup, String catalog, String database,
                              String outputLocation, List<String> executionParameters, String selectedEngineVersion,
                              String effectiveEngineVersion, String clientRequestToken, String requestFingerprint,
                              Instant submissionDateTime) {
         public Submission {
             requireNonNull(queryExecutionId, "queryExecutionId is null");
             requireNonNull(query, "query is null");
+            requireNonNull(statement, "statement is null");
             requireNonNull(kind, "kind is null");
             requireNonNull(workGroup, "workGroup is null");
             requireNonNull(outputLocation, "outputLocation is null");

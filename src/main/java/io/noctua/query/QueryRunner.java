@@ -78,10 +78,7 @@ final class QueryRunner implements AutoCloseable {
                         + "Noctua serves one catalog, " + QueryService.DEFAULT_CATALOG, true, null);
             }
             writer = new ResultFiles.Writer(scratch, submission.kind().writesCsv());
-            String statement = submission.executionParameters() == null || submission.executionParameters().isEmpty()
-                    ? submission.query()
-                    : io.noctua.engine.SqlStatements.bind(submission.query(), submission.executionParameters());
-            QueryEngine.Outcome outcome = engine.run(id, QueryService.withoutTrailingSemicolon(statement), submission.database(), writer);
+            QueryEngine.Outcome outcome = engine.run(id, submission.statement(), submission.database(), writer);
             S3Location location = S3Location.parse(submission.outputLocation());
             results.writeFile(location, writer.finish(), submission.kind().writesCsv() ? "text/csv" : "text/plain");
             results.write(List.of(new ResultStore.ResultObject(S3Location.parse(submission.outputLocation() + ".metadata"),

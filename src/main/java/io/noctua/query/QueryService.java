@@ -68,10 +68,13 @@ public final class QueryService implements AutoCloseable {
     private final ResultStore results;
     private final Clock clock;
     private final Settings settings;
+    private final PreparedStatementService preparedStatements;
     private final QueryRunner runner;
     private final Object tokens = new Object();
 
-    public QueryService(QueryStore store, WorkGroupStore workGroups, QueryEngine engine, ResultStore results, Clock clock, Settings settings) {
+    public QueryService(QueryStore store, WorkGroupStore workGroups, PreparedStatementService preparedStatements, QueryEngine engine,
+                        ResultStore results, Clock clock, Settings settings) {
+        this.preparedStatements = requireNonNull(preparedStatements, "preparedStatements is null");
         this.store = requireNonNull(store, "store is null");
         this.workGroups = requireNonNull(workGroups, "workGroups is null");
         this.results = requireNonNull(results, "results is null");
@@ -105,28 +108,112 @@ public final class QueryService implements AutoCloseable {
     private StartQueryExecutionResponse create(StartQueryExecutionRequest request, String fingerprint) {
         WorkGroup workGroup = sqlWorkGroup(request.workGroup() == null ? WorkGroupService.PRIMARY : request.workGroup());
         String statement = oneStatement(request.queryString());
+        StatementKind kind = StatementKind.of(statement);
         List<String> parameters = request.executionParameters();
+        Runnable action = null;
+        switch (kind.substatementType()) {
+            case "EXECUTE" -> {
+                Execute execute = Execute.parse(statement);
+                PreparedStatement prepared = preparedStatements.require(workGroup.name(), execute.name());
+                statement = prepared.queryStatement();
+                kind = StatementKind.of(statement);
+                if (!execute.values().isEmpty()) {
+                    if (parameters != null && !parameters.isEmpty()) {
+                        throw new InvalidRequestException("Give the values of EXECUTE either in USING or as ExecutionParameters, not both");
+                    }
+                    parameters = execute.values();
+                }
+            }
+            case "PREPARE" -> {
+                Prepare prepare = Prepare.parse(statement);
+                oneStatement(prepare.statement());
+                action = () -> preparedStatements.prepare(workGroup.name(), prepare.name(), prepare.statement());
+            }
+            case "DEALLOCATE" -> {
+                String name = Deallocate.parse(statement);
+                action = () -> preparedStatements.deallocate(workGroup.name(), name);
+            }
+            default -> {
+            }
+        }
+        if (action == null) {
+            statement = bound(statement, parameters);
+        }
+        String id = UUID.randomUUID().toString();
+        String outputLocation = outputDirectory(workGroup, request) + id + kind.resultExtension();
+        String database = request.queryExecutionContext() == null || request.queryExecutionContext().database() == null
+                ? DEFAULT_DATABASE : request.queryExecutionContext().database();
+        String catalog = request.queryExecutionContext() == null || request.queryExecutionContext().catalog() == null
+                ? DEFAULT_CATALOG : request.queryExecutionContext().catalog();
+        QueryExecution query = new QueryExecution(new QueryExecution.Submission(id, request.queryString(), statement, kind, workGroup.name(),
+                catalog, database, outputLocation, request.executionParameters(), workGroup.selectedEngineVersion(),
+                workGroup.effectiveEngineVersion(), request.clientRequestToken(), fingerprint, clock.instant()),
+                QueryExecution.Status.queued());
+        if (action != null) {
+            // a statement about saved statements: done now, in the store alone, and recorded as done
+            action.run();
+            results.write(List.of(new ResultStore.ResultObject(S3Location.parse(outputLocation), new byte[0], "text/plain")));
+            query = query.with(query.status().running(clock.instant()).succeeded(clock.instant(), 0, 0, 0, List.of()));
+        }
+        if (!store.insert(query)) {
+            throw new InvalidRequestException("Idempotent parameters do not match", "IDEMPOTENT_PARAMETER_MISMATCH");
+        }
+        if (action == null) {
+            runner.submit(query);
+        }
+        return new StartQueryExecutionResponse(id);
+    }
+
+    /** {@code statement} with its {@code ?} markers bound to {@code parameters}, which must match them in number. */
+    private static String bound(String statement, List<String> parameters) {
         int markers = SqlStatements.parameterCount(statement);
         int given = parameters == null ? 0 : parameters.size();
         if (markers != given) {
             throw new InvalidRequestException("The query has " + markers + " parameter marker" + (markers == 1 ? "" : "s")
                     + " (?) and " + given + " ExecutionParameters were given; give one value for each marker");
         }
-        String id = UUID.randomUUID().toString();
-        StatementKind kind = StatementKind.of(statement);
-        String outputLocation = outputDirectory(workGroup, request) + id + kind.resultExtension();
-        String database = request.queryExecutionContext() == null || request.queryExecutionContext().database() == null
-                ? DEFAULT_DATABASE : request.queryExecutionContext().database();
-        String catalog = request.queryExecutionContext() == null || request.queryExecutionContext().catalog() == null
-                ? DEFAULT_CATALOG : request.queryExecutionContext().catalog();
-        QueryExecution query = new QueryExecution(new QueryExecution.Submission(id, request.queryString(), kind, workGroup.name(), catalog,
-                database, outputLocation, parameters, workGroup.selectedEngineVersion(), workGroup.effectiveEngineVersion(),
-                request.clientRequestToken(), fingerprint, clock.instant()), QueryExecution.Status.queued());
-        if (!store.insert(query)) {
-            throw new InvalidRequestException("Idempotent parameters do not match", "IDEMPOTENT_PARAMETER_MISMATCH");
+        return given == 0 ? statement : SqlStatements.bind(statement, parameters);
+    }
+
+    /** {@code EXECUTE name [USING value, ...]}. */
+    private record Execute(String name, List<String> values) {
+        static Execute parse(String statement) {
+            List<String> words = SqlStatements.leadingWords(statement, 2);
+            int using = SqlStatements.indexOfWord(statement, "USING", 0);
+            String head = using < 0 ? statement : statement.substring(0, using);
+            String name = head.strip().substring("EXECUTE".length()).strip();
+            if (words.size() < 2 || name.isEmpty() || name.contains(" ")) {
+                throw new InvalidRequestException("EXECUTE takes the name of a prepared statement: EXECUTE name [USING value, ...]");
+            }
+            List<String> values = using < 0 ? List.of() : SqlStatements.splitTopLevel(statement.substring(using + "USING".length()), ',');
+            if (values.stream().anyMatch(String::isEmpty)) {
+                throw new InvalidRequestException("EXECUTE ... USING takes values separated by commas, such as USING 'a', 42");
+            }
+            return new Execute(name, values);
         }
-        runner.submit(query);
-        return new StartQueryExecutionResponse(id);
+    }
+
+    /** {@code PREPARE name FROM statement}. */
+    private record Prepare(String name, String statement) {
+        static Prepare parse(String text) {
+            int from = SqlStatements.indexOfWord(text, "FROM", 0);
+            String name = from < 0 ? "" : text.substring("PREPARE".length(), from).strip();
+            if (name.isEmpty() || name.contains(" ") || text.substring(from + "FROM".length()).isBlank()) {
+                throw new InvalidRequestException("PREPARE takes a name and a statement: PREPARE name FROM statement");
+            }
+            return new Prepare(name, text.substring(from + "FROM".length()).strip());
+        }
+    }
+
+    /** {@code DEALLOCATE PREPARE name}: the name. */
+    private static final class Deallocate {
+        static String parse(String text) {
+            List<String> words = SqlStatements.leadingWords(text, 4);
+            if (words.size() != 3 || !words.get(1).equals("PREPARE")) {
+                throw new InvalidRequestException("DEALLOCATE takes the name of a prepared statement: DEALLOCATE PREPARE name");
+            }
+            return text.strip().substring(text.strip().length() - words.get(2).length());
+        }
     }
 
     private WorkGroup sqlWorkGroup(String name) {
@@ -151,11 +238,6 @@ public final class QueryService implements AutoCloseable {
             throw new InvalidRequestException("Only one sql statement is allowed. Got: " + queryString.strip());
         }
         return statements.get(0);
-    }
-
-    static String withoutTrailingSemicolon(String statement) {
-        List<String> statements = SqlStatements.split(statement);
-        return statements.size() == 1 ? statements.get(0) : statement;
     }
 
     /**

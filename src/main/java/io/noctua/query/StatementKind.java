@@ -41,6 +41,7 @@ public record StatementKind(String statementType, String substatementType) {
             case "MSCK" -> ddl("MSCK_REPAIR_TABLE");
             case "EXPLAIN" -> utility("EXPLAIN");
             case "USE" -> utility("USE");
+            case "EXECUTE", "PREPARE", "DEALLOCATE" -> utility(first);
             default -> utility(first.isEmpty() ? "UNKNOWN" : first);
         };
     }

@@ -30,7 +30,7 @@ public final class JdbcQueryStore implements QueryStore {
     };
     private static final TypeReference<List<ResultColumn>> COLUMNS = new TypeReference<>() {
     };
-    private static final String COLUMNS_READ = "seq, query_execution_id, query, statement_type, substatement_type, work_group, "
+    private static final String COLUMNS_READ = "seq, query_execution_id, query, statement, statement_type, substatement_type, work_group, "
             + "catalog_name, database_name, output_location, execution_parameters, selected_engine_version, effective_engine_version, "
             + "client_request_token, request_fingerprint, submission_time, state, state_change_reason, error_category, error_type, "
             + "error_retryable, error_message, start_time, completion_time, data_scanned_bytes, input_rows, output_rows, result_columns";
@@ -46,13 +46,13 @@ public final class JdbcQueryStore implements QueryStore {
         QueryExecution.Submission s = query.submission();
         QueryExecution.Status t = query.status();
         try {
-            database.execute("INSERT INTO query_executions (query_execution_id, query, statement_type, substatement_type, work_group, "
+            database.execute("INSERT INTO query_executions (query_execution_id, query, statement, statement_type, substatement_type, work_group, "
                             + "catalog_name, database_name, output_location, execution_parameters, selected_engine_version, "
                             + "effective_engine_version, client_request_token, request_fingerprint, submission_time, state, "
                             + "state_change_reason, error_category, error_type, error_retryable, error_message, start_time, "
                             + "completion_time, data_scanned_bytes, input_rows, output_rows, result_columns) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    s.queryExecutionId(), s.query(), s.kind().statementType(), s.kind().substatementType(), s.workGroup(), s.catalog(),
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    s.queryExecutionId(), s.query(), s.statement(), s.kind().statementType(), s.kind().substatementType(), s.workGroup(), s.catalog(),
                     s.database(), s.outputLocation(), json(s.executionParameters()), s.selectedEngineVersion(),
                     s.effectiveEngineVersion(), s.clientRequestToken(), s.requestFingerprint(), millis(s.submissionDateTime()),
                     t.state().name(), t.stateChangeReason(), t.error() == null ? null : t.error().category(),
@@ -115,6 +115,7 @@ public final class JdbcQueryStore implements QueryStore {
                 new QueryExecution.Submission(
                         row.getString("query_execution_id"),
                         row.getString("query"),
+                        row.getString("statement"),
                         new StatementKind(row.getString("statement_type"), row.getString("substatement_type")),
                         row.getString("work_group"),
                         row.getString("catalog_name"),

@@ -8,7 +8,8 @@ import java.util.List;
  */
 final class Migrations {
     /** The tables of the current schema besides {@code schema_version}: a store without one of them is damaged. */
-    static final List<String> TABLES = List.of("work_groups", "sessions", "calculations", "query_executions");
+    static final List<String> TABLES = List.of("work_groups", "sessions", "calculations", "query_executions",
+            "named_queries", "prepared_statements");
 
     private Migrations() {
     }
@@ -75,6 +76,7 @@ final class Migrations {
                     %1$s,
                     query_execution_id TEXT NOT NULL UNIQUE,
                     query TEXT NOT NULL,
+                    statement TEXT NOT NULL,
                     statement_type TEXT NOT NULL,
                     substatement_type TEXT NOT NULL,
                     work_group TEXT NOT NULL,
@@ -104,6 +106,28 @@ final class Migrations {
                     WHERE client_request_token IS NOT NULL;
                 CREATE INDEX query_executions_by_work_group ON query_executions (work_group, seq);
                 CREATE INDEX query_executions_unfinished ON query_executions (state);
+                CREATE TABLE named_queries (
+                    %1$s,
+                    named_query_id TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    description TEXT,
+                    database_name TEXT NOT NULL,
+                    query_string TEXT NOT NULL,
+                    work_group TEXT NOT NULL,
+                    client_request_token TEXT,
+                    request_fingerprint TEXT,
+                    creation_time BIGINT NOT NULL
+                );
+                CREATE UNIQUE INDEX named_queries_token ON named_queries (client_request_token) WHERE client_request_token IS NOT NULL;
+                CREATE INDEX named_queries_by_work_group ON named_queries (work_group, seq);
+                CREATE TABLE prepared_statements (
+                    work_group TEXT NOT NULL,
+                    statement_name TEXT NOT NULL,
+                    query_statement TEXT NOT NULL,
+                    description TEXT,
+                    last_modified_time BIGINT NOT NULL,
+                    PRIMARY KEY (work_group, statement_name)
+                );
                 """.formatted(seq));
     }
 }

@@ -212,4 +212,62 @@ class QueryApiTest {
         assertNull(second.nextToken());
         started.forEach(id -> await(athena, id));
     }
+
+    @Test
+    void namedQueriesAreSavedListedChangedAndDeleted() {
+        String token = UUID.randomUUID().toString();
+        String id = athena.createNamedQuery(r -> r.name("daily").description("the daily count").database("default")
+                .queryString("SELECT 1 AS n").clientRequestToken(token)).namedQueryId();
+        assertEquals(id, athena.createNamedQuery(r -> r.name("daily").description("the daily count").database("default")
+                .queryString("SELECT 1 AS n").clientRequestToken(token)).namedQueryId());
+        var named = athena.getNamedQuery(r -> r.namedQueryId(id)).namedQuery();
+        assertEquals(List.of("daily", "the daily count", "default", "SELECT 1 AS n", "primary"),
+                List.of(named.name(), named.description(), named.database(), named.queryString(), named.workGroup()));
+        assertTrue(athena.listNamedQueries(r -> r.workGroup("primary")).namedQueryIds().contains(id));
+        athena.updateNamedQuery(r -> r.namedQueryId(id).name("daily").queryString("SELECT 2 AS n"));
+        assertEquals("SELECT 2 AS n", athena.getNamedQuery(r -> r.namedQueryId(id)).namedQuery().queryString());
+        var batch = athena.batchGetNamedQuery(r -> r.namedQueryIds(id, "no-such-named-query"));
+        assertEquals(1, batch.namedQueries().size());
+        assertEquals("no-such-named-query", batch.unprocessedNamedQueryIds().get(0).namedQueryId());
+        athena.deleteNamedQuery(r -> r.namedQueryId(id));
+        InvalidRequestException gone = assertThrows(InvalidRequestException.class, () -> athena.getNamedQuery(r -> r.namedQueryId(id)));
+        assertEquals("NamedQuery " + id + " was not found", gone.awsErrorDetails().errorMessage());
+    }
+
+    @Test
+    void preparedStatementsRunWithExecuteUsing() {
+        String name = "by_parity_" + UUID.randomUUID().toString().substring(0, 8);
+        athena.createPreparedStatement(r -> r.statementName(name).workGroup("primary")
+                .queryStatement("SELECT count(*) AS n FROM range(10) WHERE id % ? = ? AND 'a?' <> ?").description("count"));
+        assertThrows(InvalidRequestException.class, () -> athena.createPreparedStatement(r -> r.statementName(name).workGroup("primary")
+                .queryStatement("SELECT 1")));
+        assertEquals("count", athena.getPreparedStatement(r -> r.statementName(name).workGroup("primary")).preparedStatement().description());
+        assertTrue(athena.listPreparedStatements(r -> r.workGroup("primary")).preparedStatements().stream()
+                .anyMatch(p -> p.statementName().equals(name)));
+
+        QueryExecution executed = succeeded(athena, "EXECUTE " + name + " USING 2, 1, 'b'");
+        assertEquals("SELECT", executed.substatementType());
+        assertEquals(List.of("5"), values(athena.getQueryResults(r -> r.queryExecutionId(executed.queryExecutionId())).resultSet().rows().get(1)));
+        String withParameters = athena.startQueryExecution(r -> r.queryString("EXECUTE " + name).executionParameters("5", "0", "'b'"))
+                .queryExecutionId();
+        assertEquals(QueryExecutionState.SUCCEEDED, await(athena, withParameters).status().state());
+        assertEquals(List.of("2"), values(athena.getQueryResults(r -> r.queryExecutionId(withParameters)).resultSet().rows().get(1)));
+
+        athena.updatePreparedStatement(r -> r.statementName(name).workGroup("primary").queryStatement("SELECT ? * 2 AS twice"));
+        QueryExecution updated = succeeded(athena, "EXECUTE " + name + " USING 21");
+        assertEquals(List.of("42"), values(athena.getQueryResults(r -> r.queryExecutionId(updated.queryExecutionId())).resultSet().rows().get(1)));
+
+        // the SQL forms
+        QueryExecution prepared = succeeded(athena, "PREPARE " + name + "_sql FROM SELECT upper(?) AS u");
+        assertEquals("UTILITY", prepared.statementTypeAsString());
+        QueryExecution ran = succeeded(athena, "EXECUTE " + name + "_sql USING 'quiet'");
+        assertEquals(List.of("QUIET"), values(athena.getQueryResults(r -> r.queryExecutionId(ran.queryExecutionId())).resultSet().rows().get(1)));
+        succeeded(athena, "DEALLOCATE PREPARE " + name + "_sql");
+        assertThrows(software.amazon.awssdk.services.athena.model.ResourceNotFoundException.class,
+                () -> athena.getPreparedStatement(r -> r.statementName(name + "_sql").workGroup("primary")));
+
+        athena.deletePreparedStatement(r -> r.statementName(name).workGroup("primary"));
+        assertThrows(software.amazon.awssdk.services.athena.model.ResourceNotFoundException.class,
+                () -> athena.startQueryExecution(r -> r.queryString("EXECUTE " + name + " USING 1")));
+    }
 }
