@@ -312,11 +312,13 @@ class DatabaseTest {
     }
 
     @Test
-    void aStoreOfTheFirstSchemaGainsTheQueryTableAndKeepsItsRows() throws Exception {
+    void aStoreOfTheFirstSchemaGainsTheQueryTablesAndKeepsItsRows() throws Exception {
         open(DriverManager::getConnection).close();
         try (Connection connection = DriverManager.getConnection(url()); Statement statement = connection.createStatement()) {
-            // back to what the first release wrote: schema version 1, no query_executions
+            // back to what the first release wrote: schema version 1, none of the SQL API's tables
             statement.execute("DROP TABLE query_executions");
+            statement.execute("DROP TABLE named_queries");
+            statement.execute("DROP TABLE prepared_statements");
             statement.execute("DELETE FROM schema_version WHERE version = 2");
             statement.execute("INSERT INTO work_groups (name, state, configuration, creation_time) VALUES ('kept', 'ENABLED', '{}', 1)");
         }
