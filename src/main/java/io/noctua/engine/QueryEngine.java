@@ -32,6 +32,9 @@ public interface QueryEngine {
      */
     Outcome run(String queryExecutionId, String statement, String database, RowSink sink);
 
+    /** Whether nothing is stored at or under {@code location} (a URI such as {@code s3://bucket/prefix/}). */
+    boolean isEmptyLocation(String location);
+
     /** Cancels the statement's running work, and any it starts later. */
     void cancel(String queryExecutionId);
 

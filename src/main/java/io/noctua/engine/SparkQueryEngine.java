@@ -36,6 +36,9 @@ final class SparkQueryEngine implements QueryEngine {
     @Override
     public Outcome run(String queryExecutionId, String statement, String database, RowSink sink) {
         SparkSession spark = root.get().newSession();
+        // Athena writes every partition a query's rows name (CTAS, INSERT INTO): Hive's dynamic partitioning, unrestricted
+        spark.conf().set("hive.exec.dynamic.partition", "true");
+        spark.conf().set("hive.exec.dynamic.partition.mode", "nonstrict");
         JobGroupTracker jobGroups = tracker.get();
         JobGroupProgress progress = jobGroups.track(queryExecutionId);
         SparkContext context = spark.sparkContext();
@@ -114,6 +117,21 @@ final class SparkQueryEngine implements QueryEngine {
             }
         }
         return false;
+    }
+
+    @Override
+    public boolean isEmptyLocation(String location) {
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(location);
+        try {
+            org.apache.hadoop.fs.FileSystem fileSystem = path.getFileSystem(root.get().sessionState().newHadoopConf());
+            if (!fileSystem.exists(path)) {
+                return true;
+            }
+            return fileSystem.getFileStatus(path).isDirectory() && fileSystem.listStatus(path).length == 0;
+        }
+        catch (java.io.IOException e) {
+            throw new QueryFailedException("cannot look at " + location + ": " + e.getMessage(), false, e);
+        }
     }
 
     @Override

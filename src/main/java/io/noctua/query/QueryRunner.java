@@ -77,8 +77,20 @@ final class QueryRunner implements AutoCloseable {
                 throw new QueryEngine.QueryFailedException("CATALOG_NOT_FOUND: Catalog '" + submission.catalog() + "' does not exist; "
                         + "Noctua serves one catalog, " + QueryService.DEFAULT_CATALOG, true, null);
             }
+            AthenaDialect.Translation translation;
+            try {
+                translation = AthenaDialect.translate(submission.statement(), submission.kind(), tablesLocation(submission));
+            }
+            catch (AthenaDialect.Unsupported e) {
+                throw new QueryEngine.QueryFailedException(e.getMessage(), true, e);
+            }
+            if (translation.emptyLocation() != null && !engine.isEmptyLocation(translation.emptyLocation())) {
+                throw new QueryEngine.QueryFailedException("The destination " + translation.emptyLocation() + " is not empty: UNLOAD writes "
+                        + "only where nothing is stored yet", true, null);
+            }
             writer = new ResultFiles.Writer(scratch, submission.kind().writesCsv());
-            QueryEngine.Outcome outcome = engine.run(id, submission.statement(), submission.database(), writer);
+            QueryEngine.RowSink sink = translation.projection() == null ? writer : new Projecting(writer, translation.projection());
+            QueryEngine.Outcome outcome = engine.run(id, translation.sparkSql(), submission.database(), sink);
             S3Location location = S3Location.parse(submission.outputLocation());
             results.writeFile(location, writer.finish(), submission.kind().writesCsv() ? "text/csv" : "text/plain");
             results.write(List.of(new ResultStore.ResultObject(S3Location.parse(submission.outputLocation() + ".metadata"),
@@ -100,6 +112,37 @@ final class QueryRunner implements AutoCloseable {
         }
         finally {
             running.remove(id);
+        }
+    }
+
+    /** Where a CTAS that names no location writes: {@code tables/<query id>/} beside the query's result, as in Athena. */
+    private static String tablesLocation(QueryExecution.Submission submission) {
+        String result = submission.outputLocation();
+        return result.substring(0, result.lastIndexOf('/') + 1) + "tables/" + submission.queryExecutionId() + "/";
+    }
+
+    /** Keeps the result columns Athena shows, under Athena's names. */
+    private record Projecting(QueryEngine.RowSink sink, AthenaDialect.Projection projection) implements QueryEngine.RowSink {
+        @Override
+        public void columns(List<QueryEngine.ResultColumn> columns) {
+            List<QueryEngine.ResultColumn> kept = new java.util.ArrayList<>();
+            int[] indexes = projection.columns();
+            for (int i = 0; i < indexes.length; i++) {
+                QueryEngine.ResultColumn column = columns.get(indexes[i]);
+                kept.add(new QueryEngine.ResultColumn(projection.names()[i], column.type(), column.precision(), column.scale(),
+                        column.caseSensitive()));
+            }
+            sink.columns(kept);
+        }
+
+        @Override
+        public void row(String[] values) {
+            int[] indexes = projection.columns();
+            String[] kept = new String[indexes.length];
+            for (int i = 0; i < indexes.length; i++) {
+                kept[i] = values[indexes[i]];
+            }
+            sink.row(kept);
         }
     }
 
