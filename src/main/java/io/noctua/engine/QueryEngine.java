@@ -1,6 +1,7 @@
 package io.noctua.engine;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * What serves the SQL API's statements: one statement at a time, in a database of the shared
@@ -29,8 +30,11 @@ public interface QueryEngine {
      * Runs one statement with {@code database} as the current database, under the job group
      * {@code queryExecutionId}. Throws {@link QueryFailedException} with the engine's reason if it
      * cannot be analysed or fails, including when {@link #cancel} stopped it.
+     *
+     * @param stopped true once the query is stopped: read after the engine starts following the
+     *     query's work, so that a stop that came before {@link #cancel} could reach that work is not lost
      */
-    Outcome run(String queryExecutionId, String statement, String database, RowSink sink);
+    Outcome run(String queryExecutionId, String statement, String database, RowSink sink, BooleanSupplier stopped);
 
     /** Whether nothing is stored at or under {@code location} (a URI such as {@code s3://bucket/prefix/}). */
     boolean isEmptyLocation(String location);

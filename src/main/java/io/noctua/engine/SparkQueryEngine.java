@@ -12,6 +12,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -34,7 +35,7 @@ final class SparkQueryEngine implements QueryEngine {
     }
 
     @Override
-    public Outcome run(String queryExecutionId, String statement, String database, RowSink sink) {
+    public Outcome run(String queryExecutionId, String statement, String database, RowSink sink, BooleanSupplier stopped) {
         SparkSession spark = root.get().newSession();
         // Athena writes every partition a query's rows name (CTAS, INSERT INTO): Hive's dynamic partitioning, unrestricted
         spark.conf().set("hive.exec.dynamic.partition", "true");
@@ -45,7 +46,8 @@ final class SparkQueryEngine implements QueryEngine {
         context.setJobGroup(queryExecutionId, "Athena query " + queryExecutionId, true);
         SparkSession.setActiveSession(spark);
         try {
-            if (progress.isCancelled()) {
+            if (stopped.getAsBoolean()) { // stopped before the job group was followed: cancel() found nothing to cancel
+                progress.cancel();
                 throw new QueryFailedException("The query was cancelled before it started", true, null);
             }
             if (database != null) {

@@ -14,12 +14,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -47,7 +47,8 @@ final class QueryRunner implements AutoCloseable {
     private final Path scratch;
     private final Clock clock;
     private final ExecutorService pool;
-    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    /** The queries between their start and their end, each with the flag a stop sets. */
+    private final Map<String, AtomicBoolean> running = new ConcurrentHashMap<>();
 
     QueryRunner(QueryStore store, QueryEngine engine, ResultStore results, Path scratch, Clock clock, int maxRunning) {
         this.store = requireNonNull(store, "store is null");
@@ -66,10 +67,12 @@ final class QueryRunner implements AutoCloseable {
     private void run(QueryExecution queued) {
         String id = queued.queryExecutionId();
         QueryExecution.Status started = queued.status().running(clock.instant());
+        AtomicBoolean stopped = new AtomicBoolean();
+        running.put(id, stopped); // before it is RUNNING: a stop that sees RUNNING finds the flag
         if (!store.update(id, QueryExecutionState.QUEUED, started)) {
+            running.remove(id);
             return; // stopped while it waited
         }
-        running.add(id);
         QueryExecution.Submission submission = queued.submission();
         ResultFiles.Writer writer = null;
         try {
@@ -90,7 +93,7 @@ final class QueryRunner implements AutoCloseable {
             }
             writer = new ResultFiles.Writer(scratch, submission.kind().writesCsv());
             QueryEngine.RowSink sink = translation.projection() == null ? writer : new Projecting(writer, translation.projection());
-            QueryEngine.Outcome outcome = engine.run(id, translation.sparkSql(), submission.database(), sink);
+            QueryEngine.Outcome outcome = engine.run(id, translation.sparkSql(), submission.database(), sink, stopped::get);
             S3Location location = S3Location.parse(submission.outputLocation());
             results.writeFile(location, writer.finish(), submission.kind().writesCsv() ? "text/csv" : "text/plain");
             results.write(List.of(new ResultStore.ResultObject(S3Location.parse(submission.outputLocation() + ".metadata"),
@@ -184,6 +187,10 @@ final class QueryRunner implements AutoCloseable {
             }
             QueryExecutionState was = current.get().state();
             if (store.update(id, was, current.get().status().cancelled(clock.instant(), CANCELLED_REASON))) {
+                AtomicBoolean flag = running.get(id);
+                if (flag != null) {
+                    flag.set(true); // first the flag, then the cancel: the engine reads the flag after it follows the work
+                }
                 if (was == QueryExecutionState.RUNNING) {
                     engine.cancel(id);
                 }
@@ -208,7 +215,10 @@ final class QueryRunner implements AutoCloseable {
     @Override
     public void close() {
         pool.shutdownNow();
-        running.forEach(engine::cancel);
+        running.forEach((id, flag) -> {
+            flag.set(true);
+            engine.cancel(id);
+        });
         try {
             pool.awaitTermination(Duration.ofSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
         }
