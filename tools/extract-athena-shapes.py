@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the input constraints of the Athena operations Noctua serves, as a compact JSON file.
+"""Writes the input constraints of the Athena (or Glue) operations Noctua serves, as a compact JSON file.
 
 The request validator (io.noctua.protocol.ShapeValidator) checks every request against this file,
 so every type, required member, length, range, pattern and enum of the Athena model is enforced
@@ -7,6 +7,7 @@ without hand-copying them into Java. Only constraints are kept: no documentation
 
 Run it when an operation is added or the model changes:
     python3 tools/extract-athena-shapes.py > src/main/resources/io/noctua/protocol/athena-shapes.json
+    python3 tools/extract-athena-shapes.py glue > src/main/resources/io/noctua/protocol/glue-shapes.json
 It needs botocore (installed with boto3 and the AWS CLI).
 """
 import json
@@ -26,6 +27,14 @@ OPERATIONS = [
     "CreatePreparedStatement", "GetPreparedStatement", "BatchGetPreparedStatement", "ListPreparedStatements",
     "UpdatePreparedStatement", "DeletePreparedStatement",
     "ListDataCatalogs", "GetDataCatalog", "ListDatabases", "GetDatabase", "ListTableMetadata", "GetTableMetadata",
+]
+
+
+GLUE_OPERATIONS = [
+    "GetDatabases", "GetDatabase", "CreateDatabase", "UpdateDatabase", "DeleteDatabase",
+    "GetTables", "GetTable", "CreateTable", "UpdateTable", "DeleteTable", "BatchDeleteTable", "GetTableVersions",
+    "GetPartitions", "GetPartition", "CreatePartition", "BatchCreatePartition", "UpdatePartition", "DeletePartition",
+    "BatchDeletePartition", "BatchGetPartition",
 ]
 
 
@@ -52,13 +61,14 @@ def describe(shape, shapes):
 
 
 def main():
-    model = botocore.session.get_session().get_service_model("athena")
+    service = sys.argv[1] if len(sys.argv) > 1 else "athena"
+    model = botocore.session.get_session().get_service_model(service)
     shapes = {}
     operations = {}
-    for name in OPERATIONS:
+    for name in (GLUE_OPERATIONS if service == "glue" else OPERATIONS):
         operations[name] = describe(model.operation_model(name).input_shape, shapes)
     document = {
-        "source": "botocore athena " + model.api_version + ", input shapes only",
+        "source": "botocore " + service + " " + model.api_version + ", input shapes only",
         "operations": operations,
         "shapes": dict(sorted(shapes.items())),
     }

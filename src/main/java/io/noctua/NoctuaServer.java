@@ -10,16 +10,18 @@ import io.noctua.catalog.DataCatalogService;
 import io.noctua.concurrent.Threads;
 import io.noctua.config.NoctuaConfig;
 import io.noctua.console.Console;
+import io.noctua.api.glue.ValidationException;
 import io.noctua.engine.EmbeddedS3FileSystem;
 import io.noctua.engine.HiveMetastore;
 import io.noctua.engine.CalculationEngine;
 import io.noctua.engine.SparkEngine;
 import io.noctua.engine.SparkExecutor;
 import io.noctua.engine.python.PythonWorkers;
+import io.noctua.glue.GlueService;
 import io.noctua.http.HttpServer;
 import io.noctua.operations.Health;
 import io.noctua.operations.Metrics;
-import io.noctua.protocol.AthenaApi;
+import io.noctua.protocol.AwsJsonApi;
 import io.noctua.protocol.AwsErrors;
 import io.noctua.protocol.HostPolicy;
 import io.noctua.protocol.Operation;
@@ -92,6 +94,7 @@ public final class NoctuaServer implements AutoCloseable {
     private final NamedQueryService namedQueries;
     private final PreparedStatementService preparedStatements;
     private final DataCatalogService dataCatalogs;
+    private final GlueService glue;
     private final HttpServer http;
     private final ScheduledExecutorService reaper;
     private final ScheduledExecutorService stopTimer;
@@ -146,6 +149,7 @@ public final class NoctuaServer implements AutoCloseable {
             });
 
             this.dataCatalogs = new DataCatalogService(engine.catalog());
+            this.glue = new GlueService(engine.catalog());
 
             int endedCalculations = calculations.endCalculationsOfPreviousRun();
             int endedSessions = sessions.endSessionsOfPreviousRun();
@@ -209,11 +213,14 @@ public final class NoctuaServer implements AutoCloseable {
                 new Health.Check("store", database::problem),
                 new Health.Check("s3", this::s3Problem)), clock);
         Metrics metrics = new Metrics(liveSessions, pythonWorkers, health);
-        AthenaApi api = new AthenaApi(operations(), ShapeValidator.load(), metrics.apiListener());
+        AwsJsonApi api = new AwsJsonApi(List.of(
+                new AwsJsonApi.Service("AmazonAthena.", "", operations(), ShapeValidator.load()),
+                new AwsJsonApi.Service("AWSGlue.", "Glue.", glue.operations(), ShapeValidator.load("glue-shapes.json", ValidationException::new))),
+                metrics.apiListener());
         Console console = new Console(results);
         Optional<SigV4Verifier> signatures = config.authKeys().isEmpty()
                 ? Optional.empty()
-                : Optional.of(new SigV4Verifier(config.authKeys(), Set.of("athena"), clock));
+                : Optional.of(new SigV4Verifier(config.authKeys(), Set.of("athena", "glue"), clock));
         RequestGate.Mount apiMount = new RequestGate.Mount("/", false, true, api);
         return new RequestGate(HostPolicy.of(config.httpHost(), config.httpAllowedHosts()), signatures, List.of(
                 apiMount,

@@ -3,7 +3,7 @@ package io.noctua.api;
 import java.util.Map;
 
 /**
- * An error the Athena model defines, named by its wire name. The protocol layer encodes every
+ * An error a served model defines (Athena's, or Glue's in {@code api.glue}), named by its wire name. The protocol layer encodes every
  * subclass the same way: {@code __type} is {@link #errorType()}, {@code Message} the message, plus
  * {@link #extraMembers()}.
  */

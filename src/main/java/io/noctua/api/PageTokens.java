@@ -45,4 +45,16 @@ public final class PageTokens {
             throw new InvalidRequestException("The NextToken is not valid for this listing; pass the NextToken of the previous page unchanged");
         }
     }
+
+    /** A page of a list held whole (sorted names): positions {@code from} to {@code to}, and the token of the next page. */
+    public record Window(int from, int to, String nextToken) {
+        /** The page {@code token} asks for, of at most {@code maxResults} (else {@code defaultLimit}) of {@code size} items. */
+        public static Window of(String listing, String token, Integer maxResults, int size, int defaultLimit) {
+            Long position = decodeLong(listing, token);
+            int from = position == null ? 0 : (int) Math.min(Math.max(0, position), size);
+            int limit = maxResults == null || maxResults <= 0 ? defaultLimit : maxResults;
+            int to = (int) Math.min((long) from + limit, size);
+            return new Window(from, to, to < size ? encode(listing, Integer.toString(to)) : null);
+        }
+    }
 }

@@ -56,7 +56,7 @@ public final class DataCatalogService {
     public ListDatabasesResponse listDatabases(ListDatabasesRequest request) {
         requireCatalog(request.catalogName());
         List<String> names = catalog.databases();
-        Window window = Window.of("databases", request.nextToken(), request.maxResults(), names.size());
+        PageTokens.Window window = PageTokens.Window.of("databases", request.nextToken(), request.maxResults(), names.size(), 50);
         List<Database> page = new ArrayList<>();
         for (String name : names.subList(window.from(), window.to())) {
             catalog.database(name).ifPresent(database -> page.add(database(database)));
@@ -73,7 +73,7 @@ public final class DataCatalogService {
         requireCatalog(request.catalogName());
         String database = requireDatabase(request.databaseName()).name();
         List<String> names = catalog.tableNames(database, request.expression());
-        Window window = Window.of("tables:" + database, request.nextToken(), request.maxResults(), names.size());
+        PageTokens.Window window = PageTokens.Window.of("tables:" + database, request.nextToken(), request.maxResults(), names.size(), 50);
         List<TableMetadata> page = new ArrayList<>();
         for (String name : names.subList(window.from(), window.to())) {
             catalog.table(database, name).ifPresent(table -> page.add(tableMetadata(table)));
@@ -111,11 +111,11 @@ public final class DataCatalogService {
     /** A table as Athena shows it: its storage folded into Parameters, as Athena's own catalog does. */
     static TableMetadata tableMetadata(MetastoreCatalog.Table table) {
         Map<String, String> parameters = new TreeMap<>(table.parameters());
-        putIfPresent(parameters, "location", table.location());
-        putIfPresent(parameters, "inputformat", table.inputFormat());
-        putIfPresent(parameters, "outputformat", table.outputFormat());
-        putIfPresent(parameters, "serde.serialization.lib", table.serializationLibrary());
-        table.serdeParameters().forEach((key, value) -> parameters.put("serde.param." + key, value));
+        putIfPresent(parameters, "location", table.storage().location());
+        putIfPresent(parameters, "inputformat", table.storage().inputFormat());
+        putIfPresent(parameters, "outputformat", table.storage().outputFormat());
+        putIfPresent(parameters, "serde.serialization.lib", table.storage().serializationLibrary());
+        table.storage().serdeParameters().forEach((key, value) -> parameters.put("serde.param." + key, value));
         putIfPresent(parameters, "comment", table.comment());
         return new TableMetadata(table.name(), table.createTime(), table.lastAccessTime(), table.tableType(), columns(table.columns()),
                 columns(table.partitionKeys()), parameters);
@@ -128,17 +128,6 @@ public final class DataCatalogService {
     private static void putIfPresent(Map<String, String> parameters, String key, String value) {
         if (value != null) {
             parameters.put(key, value);
-        }
-    }
-
-    /** A page of a sorted list of names: by position, with the listing's name in the token. */
-    private record Window(int from, int to, String nextToken) {
-        static Window of(String listing, String token, Integer maxResults, int size) {
-            Long position = PageTokens.decodeLong(listing, token);
-            int from = position == null ? 0 : (int) Math.min(Math.max(0, position), size);
-            int limit = maxResults == null ? 50 : maxResults;
-            int to = (int) Math.min((long) from + limit, size);
-            return new Window(from, to, to < size ? PageTokens.encode(listing, Integer.toString(to)) : null);
         }
     }
 }

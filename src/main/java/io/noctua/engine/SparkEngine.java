@@ -182,7 +182,7 @@ public final class SparkEngine implements AutoCloseable {
 
     /** The shared catalog, read directly (not through SQL): what the data-catalog and Glue operations serve. */
     public MetastoreCatalog catalog() {
-        return new MetastoreCatalog(() -> awaitStarted(Duration.ofMinutes(5)).root().sharedState().externalCatalog());
+        return new MetastoreCatalog(() -> awaitStarted(Duration.ofMinutes(5)).root());
     }
 
     public void cancelJobGroup(String group) {

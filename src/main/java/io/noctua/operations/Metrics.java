@@ -6,7 +6,7 @@ import io.noctua.engine.python.PythonWorkers;
 import io.noctua.http.HttpRequest;
 import io.noctua.http.HttpResponse;
 import io.noctua.http.Route;
-import io.noctua.protocol.AthenaApi;
+import io.noctua.protocol.AwsJsonApi;
 import io.noctua.session.LiveSessions;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -92,8 +92,8 @@ public final class Metrics implements Route {
                 .register(registry);
     }
 
-    /** Records each API call's time; given to {@link AthenaApi}. */
-    public AthenaApi.CallListener apiListener() {
+    /** Records each API call's time; given to {@link AwsJsonApi}. */
+    public AwsJsonApi.CallListener apiListener() {
         return (operation, status, nanos) -> api.labelValues(operation == null ? "unknown" : operation, Integer.toString(status))
                 .observe(nanos / 1e9);
     }

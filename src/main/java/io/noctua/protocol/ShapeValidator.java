@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
@@ -28,21 +29,29 @@ import static java.util.Objects.requireNonNull;
 public final class ShapeValidator {
     private final Map<String, String> operations;
     private final Map<String, Shape> shapes;
+    private final Function<String, RuntimeException> invalid;
 
-    private ShapeValidator(Map<String, String> operations, Map<String, Shape> shapes) {
+    private ShapeValidator(Map<String, String> operations, Map<String, Shape> shapes, Function<String, RuntimeException> invalid) {
         this.operations = Map.copyOf(operations);
         this.shapes = Map.copyOf(shapes);
+        this.invalid = invalid;
     }
 
+    /** Athena's shapes; a request that breaks a constraint gets an InvalidRequestException. */
     public static ShapeValidator load() {
-        try (InputStream in = ShapeValidator.class.getResourceAsStream("athena-shapes.json")) {
-            requireNonNull(in, "athena-shapes.json is missing from the classpath");
+        return load("athena-shapes.json", InvalidRequestException::new);
+    }
+
+    /** The shapes of {@code resource}; a request that breaks a constraint gets {@code invalid}'s exception, with Coral's message. */
+    public static ShapeValidator load(String resource, Function<String, RuntimeException> invalid) {
+        try (InputStream in = ShapeValidator.class.getResourceAsStream(resource)) {
+            requireNonNull(in, resource + " is missing from the classpath");
             JsonNode document = new ObjectMapper().readTree(in);
             Map<String, String> operations = new HashMap<>();
             document.get("operations").fields().forEachRemaining(e -> operations.put(e.getKey(), e.getValue().asText()));
             Map<String, Shape> shapes = new HashMap<>();
             document.get("shapes").fields().forEachRemaining(e -> shapes.put(e.getKey(), Shape.parse(e.getValue())));
-            return new ShapeValidator(operations, shapes);
+            return new ShapeValidator(operations, shapes, invalid);
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -61,7 +70,7 @@ public final class ShapeValidator {
         checkConstraints(input, body, "", errors);
         if (!errors.isEmpty()) {
             String count = errors.size() == 1 ? "1 validation error detected: " : errors.size() + " validation errors detected: ";
-            throw new InvalidRequestException(count + String.join("; ", errors));
+            throw invalid.apply(count + String.join("; ", errors));
         }
     }
 

@@ -19,13 +19,34 @@ import java.util.logging.Logger;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The AWS JSON 1.1 wire: {@code POST /} with {@code X-Amz-Target: AmazonAthena.<Operation>}. Decodes,
- * validates against the model, calls the operation, encodes the answer or the error. The only class
- * that knows about targets.
+ * The AWS JSON 1.1 wire: {@code POST /} with {@code X-Amz-Target: <service prefix>.<Operation>}, for
+ * every service Noctua serves on its endpoint (Athena's {@code AmazonAthena.}, Glue's
+ * {@code AWSGlue.}). Decodes, validates against the service's model, calls the operation, encodes the
+ * answer or the error. The only class that knows about targets.
  */
-public final class AthenaApi implements Route {
-    private static final Logger LOG = Logger.getLogger(AthenaApi.class.getName());
-    private static final String TARGET_PREFIX = "AmazonAthena.";
+public final class AwsJsonApi implements Route {
+    private static final Logger LOG = Logger.getLogger(AwsJsonApi.class.getName());
+
+    /**
+     * One service on the endpoint.
+     *
+     * @param targetPrefix what its targets start with, e.g. {@code AmazonAthena.}
+     * @param label what its operations' names are prefixed with for the call listener ({@code ""} for Athena's)
+     */
+    public record Service(String targetPrefix, String label, List<Operation<?, ?>> operations, ShapeValidator validator) {
+        public Service {
+            requireNonNull(targetPrefix, "targetPrefix is null");
+            requireNonNull(label, "label is null");
+            operations = List.copyOf(operations);
+            requireNonNull(validator, "validator is null");
+        }
+    }
+
+    private record Bound(Service service, Operation<?, ?> operation) {
+        String name() {
+            return service.label() + operation.name();
+        }
+    }
 
     /** Told of every answered call: its operation (null if none was found), HTTP status and time taken. */
     @FunctionalInterface
@@ -33,20 +54,22 @@ public final class AthenaApi implements Route {
         void called(String operation, int status, long nanos);
     }
 
-    private final Map<String, Operation<?, ?>> operations;
-    private final ShapeValidator validator;
+    private final Map<String, Bound> operations;
+    private final String expectedTargets;
     private final CallListener listener;
 
-    public AthenaApi(List<Operation<?, ?>> operations, ShapeValidator validator, CallListener listener) {
-        Map<String, Operation<?, ?>> byName = new HashMap<>();
-        for (Operation<?, ?> operation : operations) {
-            if (!validator.knows(operation.name())) {
-                throw new IllegalArgumentException("no model shape for operation " + operation.name());
+    public AwsJsonApi(List<Service> services, CallListener listener) {
+        Map<String, Bound> byTarget = new HashMap<>();
+        for (Service service : services) {
+            for (Operation<?, ?> operation : service.operations()) {
+                if (!service.validator().knows(operation.name())) {
+                    throw new IllegalArgumentException("no model shape for operation " + service.targetPrefix() + operation.name());
+                }
+                byTarget.put(service.targetPrefix() + operation.name(), new Bound(service, operation));
             }
-            byName.put(operation.name(), operation);
         }
-        this.operations = Map.copyOf(byName);
-        this.validator = requireNonNull(validator, "validator is null");
+        this.operations = Map.copyOf(byTarget);
+        this.expectedTargets = String.join(" or ", services.stream().map(s -> s.targetPrefix() + "<Operation>").toList());
         this.listener = requireNonNull(listener, "listener is null");
     }
 
@@ -54,7 +77,7 @@ public final class AthenaApi implements Route {
     public HttpResponse handle(HttpRequest request) {
         long begin = System.nanoTime();
         String requestId = AwsErrors.newRequestId();
-        Operation<?, ?> operation = null;
+        Bound operation = null;
         HttpResponse response;
         try {
             operation = operation(request);
@@ -75,15 +98,15 @@ public final class AthenaApi implements Route {
         return response;
     }
 
-    private Operation<?, ?> operation(HttpRequest request) {
+    private Bound operation(HttpRequest request) {
         if (!"POST".equals(request.method()) || !"/".equals(request.path())) {
             throw new UnknownOperationException("Noctua serves the Athena API as POST / with an X-Amz-Target header");
         }
         String target = request.header("X-Amz-Target").orElse(null);
-        if (target == null || !target.startsWith(TARGET_PREFIX)) {
-            throw new UnknownOperationException("Missing or unknown X-Amz-Target: expected AmazonAthena.<Operation>");
+        if (target == null || target.indexOf('.') < 0) {
+            throw new UnknownOperationException("Missing or unknown X-Amz-Target: expected " + expectedTargets);
         }
-        Operation<?, ?> operation = operations.get(target.substring(TARGET_PREFIX.length()));
+        Bound operation = operations.get(target);
         if (operation == null) {
             throw new UnknownOperationException("Noctua does not serve the operation " + target);
         }
@@ -95,10 +118,10 @@ public final class AthenaApi implements Route {
         return operation;
     }
 
-    private Object invoke(Operation<?, ?> operation, HttpRequest request) {
+    private Object invoke(Bound bound, HttpRequest request) {
         JsonNode body = readBody(request.body());
-        validator.validate(operation.name(), body);
-        return operation.invoke(JsonCodec.decode(body, operation.inputType()));
+        bound.service().validator().validate(bound.operation().name(), body);
+        return bound.operation().invoke(JsonCodec.decode(body, bound.operation().inputType()));
     }
 
     private static String mediaType(String contentType) {
