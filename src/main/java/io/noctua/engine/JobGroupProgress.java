@@ -63,6 +63,7 @@ public final class JobGroupProgress {
     private long finishedTaskMillis;
     private long inputBytes;
     private long inputRecords;
+    private long outputRecords;
     private long lastDpuMillis;
 
     /**
@@ -321,10 +322,15 @@ public final class JobGroupProgress {
         countedTasksDone += sign * stage.doneTasks();
     }
 
-    /** A finished task's reads from data sources (not shuffles): what Athena calls data scanned. */
-    synchronized void inputRead(long bytes, long records) {
+    /** A finished task's reads from data sources (not shuffles), what Athena calls data scanned, and the records it wrote to files. */
+    synchronized void inputRead(long bytes, long records, long recordsWritten) {
         inputBytes += Math.max(0, bytes);
         inputRecords += Math.max(0, records);
+        outputRecords += Math.max(0, recordsWritten);
+    }
+
+    public synchronized long outputRecords() {
+        return outputRecords;
     }
 
     public synchronized long inputBytes() {

@@ -199,7 +199,8 @@ final class JobGroupTracker extends SparkListener {
             progress.taskEnded(event.stageId(), event.taskInfo().taskId(), event.taskInfo().successful(), event.taskInfo().launchTime(),
                     finish, recordsRead, recordsWritten);
             if (metrics != null && event.taskInfo().successful()) {
-                progress.inputRead(metrics.inputMetrics().bytesRead(), metrics.inputMetrics().recordsRead());
+                progress.inputRead(metrics.inputMetrics().bytesRead(), metrics.inputMetrics().recordsRead(),
+                        metrics.outputMetrics().recordsWritten());
             }
         }
     }

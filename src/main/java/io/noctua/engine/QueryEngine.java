@@ -22,7 +22,10 @@ public interface QueryEngine {
         void row(String[] values);
     }
 
-    /** What a statement did: the data it read from tables and files, and the rows it returned. */
+    /**
+     * What a statement did: the data it read from tables and files, and its output rows: those it
+     * returned or, for a statement that returns none (INSERT, CTAS, UNLOAD), those it wrote.
+     */
     record Outcome(long inputBytes, long inputRows, long outputRows) {
     }
 

@@ -78,7 +78,7 @@ final class SparkQueryEngine implements QueryEngine {
                     rows++;
                 }
             }
-            return new Outcome(progress.inputBytes(), progress.inputRecords(), rows);
+            return new Outcome(progress.inputBytes(), progress.inputRecords(), columns.isEmpty() ? progress.outputRecords() : rows);
         }
         catch (QueryFailedException e) {
             throw e;

@@ -323,7 +323,9 @@ public final class QueryService implements AutoCloseable {
             rows.add(new Row(Arrays.stream(values).map(Datum::new).toList()));
         }
         List<QueryEngine.ResultColumn> columns = query.status().columns() == null ? List.of() : query.status().columns();
-        return new GetQueryResultsResponse(0L, new ResultSet(rows, new ResultSetMetadata(QueryViews.columnInfo(columns))),
+        StatementKind kind = query.submission().kind();
+        long updateCount = kind.writesCsv() && !kind.substatementType().equals("SELECT") ? query.status().outputRows() : 0;
+        return new GetQueryResultsResponse(updateCount, new ResultSet(rows, new ResultSetMetadata(QueryViews.columnInfo(columns))),
                 page.nextOffset() < 0 ? null : PageTokens.encode(listing, Long.toString(page.nextOffset())));
     }
 

@@ -55,6 +55,7 @@ class AthenaDdlTest {
                 + "ELSE 'west' END AS region FROM range(6)");
         assertEquals("DML", ctas.statementTypeAsString());
         assertEquals("CREATE_TABLE_AS_SELECT", ctas.substatementType());
+        assertEquals(6L, athena.getQueryResults(r -> r.queryExecutionId(ctas.queryExecutionId())).updateCount());
         assertEquals(List.of(List.of("region", "n", "total"), List.of("east", "3", "60"), List.of("west", "3", "90")),
                 rows("SELECT region, count(*) AS n, sum(amount) AS total FROM " + database + ".sales GROUP BY region ORDER BY region"));
         TableMetadata sales = table("sales");
@@ -70,6 +71,9 @@ class AthenaDdlTest {
         String expected = plain.resultConfiguration().outputLocation().replaceAll("[^/]+$", "") + "tables/" + plain.queryExecutionId();
         assertEquals(expected, table("plain").parameters().get("location").replaceAll("/$", ""));
         assertTrue(table("plain").parameters().get("serde.serialization.lib").contains("Parquet"));
+        QueryExecution inserted = succeeded(athena, "INSERT INTO " + database + ".plain VALUES ('b', 2), ('c', 3)");
+        assertEquals("INSERT", inserted.substatementType());
+        assertEquals(2L, athena.getQueryResults(r -> r.queryExecutionId(inserted.queryExecutionId())).updateCount());
 
         succeeded(athena, "CREATE TABLE " + database + ".piped WITH (format = 'TEXTFILE', field_delimiter = '|', external_location = "
                 + "'s3://noctua-results/ctas/" + database + "/piped/') AS SELECT 1 AS a, 'x y' AS b");
