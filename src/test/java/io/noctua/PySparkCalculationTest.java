@@ -77,6 +77,24 @@ class PySparkCalculationTest {
     }
 
     @Test
+    void tablesMadeThroughTheSqlApiAreReadFromPySpark() {
+        String database = "pysql_" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String prefix = "s3://noctua-results/fixtures/" + database + "/";
+        TestingS3.shared().put(prefix + "people/part-0.csv", "1,ada\n2,grace\n");
+        for (String sql : new String[] {"CREATE DATABASE " + database,
+                "CREATE EXTERNAL TABLE " + database + ".people (id INT, name STRING) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' "
+                        + "LOCATION '" + prefix + "people/'",
+                "CREATE TABLE " + database + ".ids WITH (format = 'PARQUET', external_location = '" + prefix + "ids/') AS SELECT id FROM "
+                        + database + ".people"}) {
+            Athena.querySucceeded(athena, sql);
+        }
+        String sessionId = Athena.startIdleSession(athena);
+        assertEquals("['ada', 'grace'] 2\n", stdout(server.runCompleted(sessionId,
+                "names = [r.name for r in spark.table('" + database + ".people').orderBy('id').collect()]\n"
+                        + "print(names, spark.table('" + database + ".ids').count())")));
+    }
+
+    @Test
     void pythonUdfsRunInSparksPythonWorkers() {
         String sessionId = Athena.startIdleSession(athena);
         GetCalculationExecutionResponse done = server.runCompleted(sessionId,

@@ -36,23 +36,15 @@ class QueryApiTest {
     private final AthenaClient athena = running.client();
 
     static String start(AthenaClient athena, String sql) {
-        return athena.startQueryExecution(r -> r.queryString(sql).workGroup("primary")).queryExecutionId();
+        return Athena.startQuery(athena, sql);
     }
 
     static QueryExecution await(AthenaClient athena, String id) {
-        QueryExecution[] last = new QueryExecution[1];
-        Athena.await(() -> {
-            last[0] = athena.getQueryExecution(r -> r.queryExecutionId(id)).queryExecution();
-            QueryExecutionState state = last[0].status().state();
-            return state == QueryExecutionState.SUCCEEDED || state == QueryExecutionState.FAILED || state == QueryExecutionState.CANCELLED;
-        }, "query " + id + " to end", Duration.ofSeconds(120));
-        return last[0];
+        return Athena.awaitQuery(athena, id);
     }
 
     static QueryExecution succeeded(AthenaClient athena, String sql) {
-        QueryExecution done = await(athena, start(athena, sql));
-        assertEquals(QueryExecutionState.SUCCEEDED, done.status().state(), () -> sql + ": " + done.status().stateChangeReason());
-        return done;
+        return Athena.querySucceeded(athena, sql);
     }
 
     private static List<String> values(Row row) {

@@ -3,6 +3,7 @@ package io.noctua.testing;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
 import software.amazon.awssdk.services.athena.model.GetCalculationExecutionResponse;
+import software.amazon.awssdk.services.athena.model.QueryExecutionState;
 import software.amazon.awssdk.services.athena.model.SessionState;
 
 import java.time.Duration;
@@ -91,6 +92,30 @@ public final class Athena {
         if (session != SessionState.IDLE) {
             throw new AssertionError("after a stop the session is " + session);
         }
+    }
+
+    /** Starts {@code sql} in the SQL workgroup {@code primary}. */
+    public static String startQuery(AthenaClient client, String sql) {
+        return client.startQueryExecution(r -> r.queryString(sql).workGroup("primary")).queryExecutionId();
+    }
+
+    /** Waits for a query execution to end, and returns it as it ended. */
+    public static software.amazon.awssdk.services.athena.model.QueryExecution awaitQuery(AthenaClient client, String id) {
+        software.amazon.awssdk.services.athena.model.QueryExecution[] last = new software.amazon.awssdk.services.athena.model.QueryExecution[1];
+        await(() -> {
+            last[0] = client.getQueryExecution(r -> r.queryExecutionId(id)).queryExecution();
+            var state = last[0].status().state();
+            return state == QueryExecutionState.SUCCEEDED || state == QueryExecutionState.FAILED || state == QueryExecutionState.CANCELLED;
+        }, "query " + id + " to end", Duration.ofSeconds(120));
+        return last[0];
+    }
+
+    /** Runs {@code sql} in {@code primary} and asserts that it SUCCEEDED; if not, the message has the reason. */
+    public static software.amazon.awssdk.services.athena.model.QueryExecution querySucceeded(AthenaClient client, String sql) {
+        var done = awaitQuery(client, startQuery(client, sql));
+        org.junit.jupiter.api.Assertions.assertEquals(QueryExecutionState.SUCCEEDED, done.status().state(),
+                () -> sql + ": " + done.status().stateChangeReason());
+        return done;
     }
 
     public static void await(Supplier<Boolean> condition, String what, Duration timeout) {
