@@ -147,11 +147,11 @@ public final class ServeCommand {
                 ? "any region, any credentials"
                 : "any region; calls must be signed with one of its " + config.authKeys().size() + " keys (auth.*)";
         return """
-                Noctua is serving Amazon Athena's Spark calculation API.
-                  endpoint   %1$s   (%7$s)
-                  console    %1$s/console   (sessions and calculations in the browser)
+                Noctua is serving Amazon Athena's Spark calculation API, its SQL query API and the Glue Data Catalog API.
+                  endpoint   %1$s   (%7$s; Athena and Glue clients alike)
+                  console    %1$s/console   (sessions, calculations and SQL queries in the browser)
                   health     %1$s/health and %1$s/metrics   (for probes and Prometheus)
-                  workgroup  %2$s   (PySpark engine version 3, ready to use)
+                  workgroup  %2$s   (PySpark engine version 3, ready to use); primary   (SQL queries, on Spark SQL)
                   data       %3$s
                   results    %4$s   on %5$s%6$s
 
@@ -166,6 +166,7 @@ public final class ServeCommand {
                   sid = athena.start_session(WorkGroup="%2$s", EngineConfiguration={"MaxConcurrentDpus": 2})["SessionId"]
                   while athena.get_session_status(SessionId=sid)["Status"]["State"] != "IDLE": time.sleep(0.1)
                   cid = athena.start_calculation_execution(SessionId=sid, CodeBlock="%%%%sql\\nSELECT 1 AS one")["CalculationExecutionId"]
+                  qid = athena.start_query_execution(QueryString="SELECT 1 AS one", WorkGroup="primary")["QueryExecutionId"]
 
                 """.formatted(endpoint, workGroup, config.dataDir().toAbsolutePath(), config.defaultOutputLocation(),
                 server.results().describe(), server.s3Endpoint()
