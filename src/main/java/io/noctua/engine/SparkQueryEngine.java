@@ -5,6 +5,9 @@ import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.CommandResultExec;
+import org.apache.spark.sql.execution.LocalTableScanExec;
+import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -25,6 +28,8 @@ import static java.util.Objects.requireNonNull;
  * partition at a time ({@code toLocalIterator}): a large result is never held whole on the driver.
  */
 final class SparkQueryEngine implements QueryEngine {
+    private static final String DEFAULT_DATABASE = "default";
+
     private final Supplier<SparkSession> root;
     private final Supplier<JobGroupTracker> tracker;
 
@@ -50,12 +55,7 @@ final class SparkQueryEngine implements QueryEngine {
                 progress.cancel();
                 throw new QueryFailedException("The query was cancelled before it started", true, null);
             }
-            if (database != null) {
-                if (!spark.catalog().databaseExists(database)) {
-                    throw new QueryFailedException("SCHEMA_NOT_FOUND: Database '" + database + "' does not exist", true, null);
-                }
-                spark.catalog().setCurrentDatabase(database);
-            }
+            useDatabase(spark, database);
             Dataset<Row> result = spark.sql(statement);
             StructType schema = result.schema();
             List<ResultColumn> columns = new ArrayList<>(schema.size());
@@ -67,7 +67,7 @@ final class SparkQueryEngine implements QueryEngine {
             if (!columns.isEmpty()) {
                 ZoneId zone = ZoneId.of(spark.sessionState().conf().sessionLocalTimeZone());
                 StructField[] fields = schema.fields();
-                Iterator<Row> iterator = result.toLocalIterator();
+                Iterator<Row> iterator = rows(result);
                 while (iterator.hasNext()) {
                     Row row = iterator.next();
                     String[] values = new String[fields.length];
@@ -97,6 +97,38 @@ final class SparkQueryEngine implements QueryEngine {
             SparkSession.clearActiveSession();
             jobGroups.untrack(queryExecutionId);
         }
+    }
+
+    /**
+     * Makes {@code database} the session's current one: one metastore call, none for {@code default},
+     * where a new session already is.
+     */
+    private static void useDatabase(SparkSession spark, String database) {
+        if (database == null || database.equalsIgnoreCase(DEFAULT_DATABASE)) {
+            return;
+        }
+        try {
+            spark.sessionState().catalog().setCurrentDatabase(database);
+        }
+        catch (Exception e) { // NoSuchDatabaseException, thrown undeclared
+            if (e instanceof org.apache.spark.sql.catalyst.analysis.NoSuchDatabaseException) {
+                throw new QueryFailedException("SCHEMA_NOT_FOUND: Database '" + database + "' does not exist", true, e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The result's rows: a result Spark already holds on the driver (a literal SELECT, a command's
+     * output) as it is, since {@code toLocalIterator} would run a Spark job to hand it over;
+     * anything else one partition at a time, never whole.
+     */
+    private static Iterator<Row> rows(Dataset<Row> result) {
+        SparkPlan plan = result.queryExecution().executedPlan();
+        if (plan instanceof LocalTableScanExec || plan instanceof CommandResultExec) {
+            return result.collectAsList().iterator();
+        }
+        return result.toLocalIterator();
     }
 
     /** Spark's own message, without the stack of wrapping exceptions. */
