@@ -89,6 +89,24 @@ final class ExternalServer implements AutoCloseable {
         return process.pid();
     }
 
+    /**
+     * The server's JVM: the started process itself when {@code ./noctua} exec'd java (it does when its
+     * class-data archive exists), else its java child (the first {@code serve} after a build runs java
+     * in the background while it records the archive).
+     */
+    long jvmPid() {
+        long pid = process.pid();
+        if (ProcessInfo.executable(pid).endsWith("/java")) {
+            return pid;
+        }
+        for (long child : ProcessInfo.children(pid)) {
+            if (ProcessInfo.executable(child).endsWith("/java")) {
+                return child;
+            }
+        }
+        return pid;
+    }
+
     /** Stops the server as Ctrl-C would (SIGTERM runs its shutdown hook), then removes its data. */
     @Override
     public void close() {
