@@ -199,6 +199,28 @@ final class QueryRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes the result files a previous run was writing when it stopped: called at start, before
+     * any query runs, so nothing under the scratch directory is in use.
+     */
+    int removeLeftoverFiles() {
+        if (!java.nio.file.Files.isDirectory(scratch)) {
+            return 0;
+        }
+        int removed = 0;
+        try (var files = java.nio.file.Files.list(scratch)) {
+            for (Path file : files.toList()) {
+                if (java.nio.file.Files.deleteIfExists(file)) {
+                    removed++;
+                }
+            }
+        }
+        catch (java.io.IOException e) {
+            LOG.warning("cannot remove the result files left in " + scratch + ": " + e.getMessage());
+        }
+        return removed;
+    }
+
     /** Ends every query not yet ended as FAILED with {@code reason}: those of a previous run, or this one's at shutdown. */
     int failUnfinished(String reason) {
         int ended = 0;

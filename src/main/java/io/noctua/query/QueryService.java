@@ -83,8 +83,9 @@ public final class QueryService implements AutoCloseable {
         this.runner = new QueryRunner(store, engine, results, settings.scratch(), clock, settings.maxRunning());
     }
 
-    /** Records the queries a previous run left unfinished as FAILED; returns how many. */
+    /** Records the queries a previous run left unfinished as FAILED, and removes their partial result files; returns how many. */
     public int endQueriesOfPreviousRun() {
+        runner.removeLeftoverFiles();
         return runner.failUnfinished("The Noctua server stopped before the query finished");
     }
 

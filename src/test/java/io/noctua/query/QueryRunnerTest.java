@@ -238,4 +238,12 @@ class QueryRunnerTest {
         assertEquals("The Noctua server stopped before the query finished", store.get("b").orElseThrow().status().stateChangeReason());
         assertEquals(1, store.get("b").orElseThrow().status().error().category());
     }
+
+    @Test
+    void resultFilesLeftByAStoppedRunAreRemovedAtStart() throws Exception {
+        Path left = Files.writeString(scratch.resolve("result-123.csv"), "\"partial\"\n");
+        assertEquals(1, runner.removeLeftoverFiles());
+        assertFalse(Files.exists(left));
+        assertEquals(0, runner.removeLeftoverFiles());
+    }
 }
