@@ -20,10 +20,10 @@ import java.util.TreeMap;
  * until SUCCEEDED, then one GetQueryResults, timed from sending the start call to reading the
  * results. A third kind, (a2), splits the difference: the server's own engine call for the query,
  * {@code QueryEngine.run} of {@code engine.queryEngine()} (a new SparkSession, the job group, the
- * current database, {@code toLocalIterator}, Athena's text of every value), without the server's
- * store, runner, result file or HTTP around it. The kinds are measured in alternating blocks so that
- * drift (JIT, GC, other processes) falls on all alike. Afterwards, for reference, the parts of (a2)
- * timed alone on a SparkSession of the same engine.
+ * current database, the rows fetched, Athena's text of every value), without the server's store,
+ * runner, result file or HTTP around it. The kinds are measured in alternating blocks so that drift
+ * (JIT, GC, other processes) falls on all alike. Afterwards, for reference, Spark calls that (a2)
+ * makes or made, timed alone on a SparkSession of the same engine.
  *
  * <p>Options: {@code --n=200}, {@code --warmup=300}, {@code --block=25}, {@code --poll-sleep-ms=1},
  * {@code --parts-n=200}.
@@ -225,10 +225,11 @@ public final class QueryAddedLatency {
     }
 
     /**
-     * For reference, what (a2) does beyond (a), each part alone on a SparkSession of the same engine:
-     * a new session, the current-database check and switch, and fetching the rows with
-     * {@code toLocalIterator} (a Spark job per partition) against {@code collectAsList} (which
-     * answers a local relation such as {@code SELECT 1} without a job), the two in turns.
+     * For reference, Spark calls that (a2) makes or made (commit 78d30c5 made all of them), each alone
+     * on a SparkSession of the same engine: a new session, the current-database check and switch, and
+     * fetching the rows with {@code toLocalIterator} (a Spark job per partition) against
+     * {@code collectAsList} (which answers a local relation such as {@code SELECT 1} without a job),
+     * the two in turns.
      */
     private static void printParts(SparkSession spark, int n, int warmup) {
         long[] newSession = new long[n];
@@ -280,7 +281,7 @@ public final class QueryAddedLatency {
                 localIterator[i] = iteratorNanos;
             }
         }
-        System.out.println("for reference, the parts of (a2) alone, one after the other on the same engine (n=" + n + " each):");
+        System.out.println("for reference, Spark calls (a2) makes or made, alone, one after the other on the same engine (n=" + n + " each):");
         System.out.println("    spark.newSession():                                 " + Stats.ofNanos(newSession).describe());
         System.out.println("    catalog().databaseExists(\"default\"):               " + Stats.ofNanos(databaseExists).describe());
         System.out.println("    catalog().setCurrentDatabase(\"default\"):           " + Stats.ofNanos(setDatabase).describe());

@@ -23,12 +23,12 @@ import java.util.function.LongSupplier;
  * GetQueryResults, {@code --page-size} (1000) rows a call, the NextToken of each page fed to the next.
  * Reported: the query's time to SUCCEEDED, the paging's rows and pages per second and the latency of
  * each page, and the server JVM's memory throughout (VmRSS from /proc every {@code --sample-ms}, heap
- * used and old generation from {@code jstat -gc} at the same interval), to show whether the result is
+ * used, committed and old generation from {@code jstat -gc} at the same interval), to show whether the result is
  * streamed (written and read back a page at a time) or held in memory. The query runs
- * {@code --query-runs} times (the first warms the server up); the last run's result is paged through
+ * {@code --query-runs} times (the first ones warm the server up); the last run's result is paged through
  * {@code --paging-runs} times.
  *
- * <p>Options: {@code --rows=1000000}, {@code --page-size=1000}, {@code --query-runs=2},
+ * <p>Options: {@code --rows=1000000}, {@code --page-size=1000}, {@code --query-runs=3},
  * {@code --paging-runs=2}, {@code --poll-sleep-ms=10}, {@code --sample-ms=100},
  * {@code --server-java-opts=...} (NOCTUA_JAVA_OPTS of the server process).
  */
@@ -51,7 +51,7 @@ public final class QueryResultPaging {
     public static void main(String[] args) {
         long rows = Long.parseLong(Bench.option(args, "rows", "1000000"));
         int pageSize = Bench.intOption(args, "page-size", 1000);
-        int queryRuns = Bench.intOption(args, "query-runs", 2);
+        int queryRuns = Bench.intOption(args, "query-runs", 3);
         int pagingRuns = Bench.intOption(args, "paging-runs", 2);
         int pollSleep = Bench.intOption(args, "poll-sleep-ms", 10);
         int sampleMillis = Bench.intOption(args, "sample-ms", 100);
@@ -123,6 +123,11 @@ public final class QueryResultPaging {
                                     + "%.0f pages/s, %.1f MiB/s%n", run, paging.pages(), paging.rows(), paging.bytes() / 1024.0 / 1024.0,
                             seconds, paging.rows() / seconds, paging.pages() / seconds, paging.bytes() / 1024.0 / 1024.0 / seconds);
                     System.out.println("  each GetQueryResults call (request sent .. response read): " + perPage.describe());
+                    int tenth = Math.max(1, paging.pages() / 10);
+                    System.out.printf("  the first %d pages p50 %s ms, the last %d pages p50 %s ms (a page is read from its byte offset, "
+                                    + "so a late page should cost what an early one does)%n", tenth,
+                            Stats.ms(Stats.ofNanos(Arrays.copyOfRange(paging.pageNanos(), 0, tenth)).median()), tenth,
+                            Stats.ms(Stats.ofNanos(Arrays.copyOfRange(paging.pageNanos(), paging.pages() - tenth, paging.pages())).median()));
                     System.out.println("  server memory while paging: " + pagingMemory);
                     System.out.println("  server JVM CPU per page, by thread: " + ProcessInfo.topThreads(threadsBefore, ProcessInfo.threadTicks(jvm),
                             paging.pages(), 5).replace(" ms", " ms CPU"));
@@ -249,7 +254,7 @@ public final class QueryResultPaging {
         private record Rss(long nanos, long kib) {
         }
 
-        private record Heap(long nanos, double usedKib, double oldKib, long youngGcs, long fullGcs) {
+        private record Heap(long nanos, double usedKib, double committedKib, double oldKib, long youngGcs, long fullGcs) {
         }
 
         private final long pid;
@@ -310,7 +315,10 @@ public final class QueryResultPaging {
             return jstat.pid();
         }
 
-        /** jstat -gc prints a header, then one line per interval: S0U S1U EU OU (KiB) make up the heap in use. */
+        /**
+         * jstat -gc prints a header, then one line per interval: S0U S1U EU OU (KiB) make up the heap in use,
+         * S0C S1C EC OC the heap committed (what RSS follows).
+         */
         private void readJstat() {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(jstat.getInputStream(), StandardCharsets.UTF_8))) {
                 String headerLine = lines.readLine();
@@ -323,6 +331,7 @@ public final class QueryResultPaging {
                 int s1 = header.indexOf("S1U");
                 int eden = header.indexOf("EU");
                 int old = header.indexOf("OU");
+                List<Integer> capacities = List.of(header.indexOf("S0C"), header.indexOf("S1C"), header.indexOf("EC"), header.indexOf("OC"));
                 int ygc = header.indexOf("YGC");
                 int fgc = header.indexOf("FGC");
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -332,8 +341,12 @@ public final class QueryResultPaging {
                     }
                     double oldKib = Double.parseDouble(f[old]);
                     double used = Double.parseDouble(f[s0]) + Double.parseDouble(f[s1]) + Double.parseDouble(f[eden]) + oldKib;
+                    double committed = 0;
+                    for (int capacity : capacities) {
+                        committed += Double.parseDouble(f[capacity]);
+                    }
                     synchronized (heap) {
-                        heap.add(new Heap(System.nanoTime(), used, oldKib, Long.parseLong(f[ygc]), Long.parseLong(f[fgc])));
+                        heap.add(new Heap(System.nanoTime(), used, committed, oldKib, Long.parseLong(f[ygc]), Long.parseLong(f[fgc])));
                     }
                 }
             }
@@ -342,15 +355,16 @@ public final class QueryResultPaging {
             }
         }
 
-        /** The latest samples: "RSS 812.3 MiB, heap used 143.0 MiB (old generation 60.2 MiB)". */
+        /** The latest samples: "RSS 812.3 MiB, heap used 143.0 MiB of 300.0 MiB committed (old generation 60.2 MiB)". */
         String now() {
             long kib = ProcessInfo.kib(pid, "status", "VmRSS");
             Heap last;
             synchronized (heap) {
                 last = heap.isEmpty() ? null : heap.get(heap.size() - 1);
             }
-            return String.format("RSS %s, heap used %s (old generation %s)", ProcessInfo.mib(kib), last == null ? jstatProblem()
-                    : ProcessInfo.mib((long) last.usedKib()), last == null ? "n/a" : ProcessInfo.mib((long) last.oldKib()));
+            return String.format("RSS %s, heap used %s of %s committed (old generation %s)", ProcessInfo.mib(kib), last == null
+                    ? jstatProblem() : ProcessInfo.mib((long) last.usedKib()), last == null ? "n/a" : ProcessInfo.mib((long) last.committedKib()),
+                    last == null ? "n/a" : ProcessInfo.mib((long) last.oldKib()));
         }
 
         /** The samples between two moments: RSS first and max, heap used first and max, old generation first and max, GCs. */
@@ -377,9 +391,11 @@ public final class QueryResultPaging {
             else {
                 Heap first = h.get(0);
                 Heap lastSample = h.get(h.size() - 1);
-                out.append(String.format("; heap used %s at the start, max %s; old generation %s at the start, max %s; "
-                                + "%d young and %d full GCs", ProcessInfo.mib((long) first.usedKib()),
-                        ProcessInfo.mib((long) h.stream().mapToDouble(Heap::usedKib).max().orElse(-1)), ProcessInfo.mib((long) first.oldKib()),
+                out.append(String.format("; heap used %s at the start, max %s; heap committed %s at the start, max %s; "
+                                + "old generation %s at the start, max %s; %d young and %d full GCs", ProcessInfo.mib((long) first.usedKib()),
+                        ProcessInfo.mib((long) h.stream().mapToDouble(Heap::usedKib).max().orElse(-1)),
+                        ProcessInfo.mib((long) first.committedKib()),
+                        ProcessInfo.mib((long) h.stream().mapToDouble(Heap::committedKib).max().orElse(-1)), ProcessInfo.mib((long) first.oldKib()),
                         ProcessInfo.mib((long) h.stream().mapToDouble(Heap::oldKib).max().orElse(-1)),
                         lastSample.youngGcs() - first.youngGcs(), lastSample.fullGcs() - first.fullGcs()));
             }
