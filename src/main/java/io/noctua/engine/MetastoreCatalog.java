@@ -48,6 +48,8 @@ public final class MetastoreCatalog {
     /** Table properties Spark keeps for itself (the schema of data source tables, statistics). */
     private static final String SPARK_PROPERTIES = "spark.sql.";
     private static final String EXTERNAL = "EXTERNAL";
+    private static final java.util.Comparator<Partition> BY_VALUES =
+            java.util.Comparator.comparing(partition -> String.join("\u0000", partition.values()));
 
     public record Database(String name, String description, String locationUri, Map<String, String> parameters) {
     }
@@ -226,13 +228,18 @@ public final class MetastoreCatalog {
     // ---- partitions
 
     public List<Partition> partitions(String database, String table) {
-        CatalogTable definition = requireTable(database, table);
+        return partitions(requireTable(database, table));
+    }
+
+    /** The table's partitions, in the order of their values. */
+    private List<Partition> partitions(CatalogTable definition) {
         List<String> keys = CollectionConverters.asJava(definition.partitionColumnNames());
         List<Partition> partitions = new ArrayList<>();
-        for (CatalogTablePartition partition : CollectionConverters.asJava(external().listPartitions(database, table, scala.Option.empty()))) {
+        for (CatalogTablePartition partition : CollectionConverters.asJava(
+                external().listPartitions(definition.database(), definition.identifier().table(), scala.Option.empty()))) {
             partitions.add(partition(partition, keys));
         }
-        partitions.sort((a, b) -> String.join("\u0000", a.values()).compareTo(String.join("\u0000", b.values())));
+        partitions.sort(BY_VALUES);
         return partitions;
     }
 
@@ -242,11 +249,11 @@ public final class MetastoreCatalog {
      * cast to the keys' types, on the driver.
      */
     public List<Partition> partitions(String database, String table, String expression) {
-        List<Partition> all = partitions(database, table);
+        CatalogTable definition = requireTable(database, table);
+        List<Partition> all = partitions(definition);
         if (expression == null || expression.isBlank() || all.isEmpty()) {
             return all;
         }
-        CatalogTable definition = requireTable(database, table);
         StructType keys = definition.partitionSchema();
         List<StructField> textFields = new ArrayList<>();
         textFields.add(DataTypes.createStructField("__position", DataTypes.IntegerType, false));
@@ -275,7 +282,7 @@ public final class MetastoreCatalog {
             for (org.apache.spark.sql.Row row : matching.collectAsList()) {
                 kept.add(all.get(row.getInt(0)));
             }
-            kept.sort((a, b) -> String.join("\u0000", a.values()).compareTo(String.join("\u0000", b.values())));
+            kept.sort(BY_VALUES);
             return kept;
         }
         catch (Exception e) { // Spark's AnalysisException, a ParseException among them, thrown undeclared
