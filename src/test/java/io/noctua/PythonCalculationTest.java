@@ -195,7 +195,8 @@ class PythonCalculationTest {
         assertTrue(listed.contains(sessionId + "  BUSY"), listed);
 
         String help = stdout(Athena.run(athena, sessionId, "%help"));
-        for (String magic : new String[] {"%help", "%list_sessions", "%lsmagic", "%session_id", "%set_log_level", "%status", "%%sql"}) {
+        for (String magic : new String[] {"%help", "%list_sessions", "%lsmagic", "%session_id", "%set_log_level", "%status", "%table", "%matplot",
+                "%plotly", "%%sql"}) {
             assertTrue(help.contains(magic), magic + " missing from " + help);
         }
         assertTrue(stdout(Athena.run(athena, sessionId, "%lsmagic")).contains("%%sql"));
@@ -204,9 +205,9 @@ class PythonCalculationTest {
     @Test
     void unknownOrMisplacedMagicsAreClearErrors() {
         String sessionId = Athena.startIdleSession(athena);
-        GetCalculationExecutionResponse unknown = Athena.run(athena, sessionId, "print('ran')\n%matplot df");
+        GetCalculationExecutionResponse unknown = Athena.run(athena, sessionId, "print('ran')\n%pip install six");
         assertEquals(CalculationExecutionState.FAILED, unknown.status().state());
-        assertEquals("UsageError: Line magic function `%matplot` not found; %lsmagic lists the magics Noctua has.",
+        assertEquals("UsageError: Line magic function `%pip` not found; %lsmagic lists the magics Noctua has.",
                 unknown.status().stateChangeReason());
         assertEquals("ran\n", stdout(unknown));
 

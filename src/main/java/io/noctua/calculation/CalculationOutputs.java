@@ -1,6 +1,7 @@
 package io.noctua.calculation;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.noctua.engine.RichOutputs;
 import io.noctua.protocol.JsonCodec;
 import io.noctua.results.ResultStore;
 import io.noctua.results.ResultStore.ResultObject;
@@ -12,14 +13,16 @@ import java.util.List;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Where a calculation's outputs go and how they are written:
+ * Where a calculation's outputs go and how they are written (docs/calculation-results.md):
  * {@code <WorkingDirectory>/session/<SessionId>/<CalculationExecutionId>/stdout}, {@code .../stderr}
- * and the folder {@code .../result/} holding {@code result.json}.
+ * and the folder {@code .../result/} holding {@code result.json} (the value's MIME bundle) and
+ * {@code outputs.json} (every rich output, in order).
  */
 final class CalculationOutputs {
-    /** The result document's type: a JSON object of MIME type to content, as a notebook kernel shows a value. */
+    /** The result folder's type: MIME bundles, as a notebook kernel shows values (docs/calculation-results.md). */
     static final String RESULT_TYPE = "application/vnd.aws.athena.v1+json";
     static final String RESULT_FILE = "result.json";
+    static final String OUTPUTS_FILE = "outputs.json";
     private static final String TEXT = "text/plain; charset=utf-8";
 
     private final ResultStore store;
@@ -31,8 +34,8 @@ final class CalculationOutputs {
     record Locations(S3Location stdOut, S3Location stdError, S3Location result) {
     }
 
-    /** What the code produced; {@code textResult} is the value shown as the result, or null. */
-    record Outcome(String stdOut, String stdError, String textResult) {
+    /** What the code produced: its printed text, and its value and rich outputs. */
+    record Outcome(String stdOut, String stdError, RichOutputs rich) {
     }
 
     static Locations locations(String workingDirectory, String sessionId, String calculationId) {
@@ -40,14 +43,14 @@ final class CalculationOutputs {
         return new Locations(folder.resolve("stdout"), folder.resolve("stderr"), folder.resolve("result/"));
     }
 
-    /** All three at once; the calculation's final state is published only after they are stored. */
+    /** All four at once; the calculation's final state is published only after they are stored. */
     void write(Locations locations, Outcome outcome) {
-        ObjectNode result = JsonCodec.mapper().createObjectNode();
-        if (outcome.textResult() != null) {
-            result.put("text/plain", outcome.textResult());
-        }
+        ObjectNode result = outcome.rich().value() == null ? JsonCodec.mapper().createObjectNode() : outcome.rich().value();
+        ObjectNode outputs = JsonCodec.mapper().createObjectNode();
+        outputs.set("outputs", outcome.rich().outputs());
         store.write(List.of(
                 new ResultObject(locations.result().resolve(RESULT_FILE), result.toString().getBytes(StandardCharsets.UTF_8), "application/json"),
+                new ResultObject(locations.result().resolve(OUTPUTS_FILE), outputs.toString().getBytes(StandardCharsets.UTF_8), "application/json"),
                 new ResultObject(locations.stdOut(), outcome.stdOut().getBytes(StandardCharsets.UTF_8), TEXT),
                 new ResultObject(locations.stdError(), outcome.stdError().getBytes(StandardCharsets.UTF_8), TEXT)));
     }

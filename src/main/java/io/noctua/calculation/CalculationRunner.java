@@ -3,6 +3,7 @@ package io.noctua.calculation;
 import io.noctua.api.CalculationExecutionState;
 import io.noctua.engine.CalculationEngine;
 import io.noctua.engine.CalculationProgress;
+import io.noctua.engine.RichOutputs;
 import io.noctua.engine.SqlOutput;
 import io.noctua.engine.python.PythonOutcome;
 import io.noctua.engine.python.PythonWorkerException;
@@ -77,16 +78,17 @@ final class CalculationRunner {
         CalculationOutputs.Locations locations = CalculationOutputs.locations(calculation.workingDirectory(), calculation.sessionId(), id);
         Execution executed = execution;
         Execution written = machine.cancelReason(id)
-                .map(reason -> new Execution(executed.state(), executed.stdOut(), "The calculation was canceled: " + reason + "\n", null, reason,
-                        executed.sessionNote()))
+                .map(reason -> new Execution(executed.state(), executed.stdOut(), "The calculation was canceled: " + reason + "\n",
+                        RichOutputs.none(), reason, executed.sessionNote()))
                 .orElse(executed);
         try {
-            outputs.write(locations, new CalculationOutputs.Outcome(written.stdOut(), written.stdError(), written.result()));
+            outputs.write(locations, new CalculationOutputs.Outcome(written.stdOut(), written.stdError(), written.rich()));
         }
         catch (RuntimeException e) {
             LOG.log(Level.WARNING, "calculation " + id + ": outputs not written", e);
             String reason = "The calculation's output could not be written to " + outputs.describeStore() + ": " + e.getMessage();
-            written = new Execution(CalculationExecutionState.FAILED, written.stdOut(), written.stdError(), null, reason, written.sessionNote());
+            written = new Execution(CalculationExecutionState.FAILED, written.stdOut(), written.stdError(), RichOutputs.none(), reason,
+                    written.sessionNote());
         }
         boolean completed = written.state() == CalculationExecutionState.COMPLETED;
         long dpuMillis = progress == null ? 1 : progress.dpuMillis();
@@ -110,8 +112,7 @@ final class CalculationRunner {
         if (sql.isPresent()) {
             try {
                 SqlOutput output = engine.runSql(sql.get());
-                return new Execution(CalculationExecutionState.COMPLETED, output.shown(), "", output.shown().isEmpty() ? null : output.shown(),
-                        null, null);
+                return new Execution(CalculationExecutionState.COMPLETED, output.shown(), "", output.rich(), null, null);
             }
             catch (Exception e) { // SparkException and AnalysisException arrive undeclared
                 return Execution.failed(e);
@@ -120,10 +121,10 @@ final class CalculationRunner {
         try {
             PythonOutcome outcome = engine.runPython(calculationId, code, sessionFacts.get());
             return new Execution(outcome.succeeded() ? CalculationExecutionState.COMPLETED : CalculationExecutionState.FAILED,
-                    outcome.stdOut(), outcome.stdErr(), outcome.result(), outcome.succeeded() ? null : Execution.orDefault(outcome.error()), null);
+                    outcome.stdOut(), outcome.stdErr(), outcome.rich(), outcome.succeeded() ? null : Execution.orDefault(outcome.error()), null);
         }
         catch (PythonWorkerException e) {
-            return new Execution(CalculationExecutionState.FAILED, "", e.getMessage() + "\n", null, e.getMessage(), !e.lostWorker() ? null
+            return new Execution(CalculationExecutionState.FAILED, "", e.getMessage() + "\n", RichOutputs.none(), e.getMessage(), !e.lostWorker() ? null
                     : "The session's Python worker was replaced after it ended (" + e.getMessage() + "); "
                             + "variables defined by earlier calculations are gone");
         }
@@ -149,9 +150,9 @@ final class CalculationRunner {
     }
 
     /** What running the code gave: the would-be final state, the outputs, and why it failed. */
-    record Execution(CalculationExecutionState state, String stdOut, String stdError, String result, String reason, String sessionNote) {
+    record Execution(CalculationExecutionState state, String stdOut, String stdError, RichOutputs rich, String reason, String sessionNote) {
         static Execution notStarted() {
-            return new Execution(CalculationExecutionState.CANCELED, "", "", null, "Stopped before it started", null);
+            return new Execution(CalculationExecutionState.CANCELED, "", "", RichOutputs.none(), "Stopped before it started", null);
         }
 
         /** stderr as PySpark shows Spark's errors: {@code AnalysisException: <message>}, without the query plan. */
@@ -164,7 +165,7 @@ final class CalculationRunner {
             }
             message = message == null ? name : message;
             String firstLine = message.lines().findFirst().orElse(message);
-            return new Execution(CalculationExecutionState.FAILED, "", name + ": " + message + "\n", null, orDefault(firstLine), null);
+            return new Execution(CalculationExecutionState.FAILED, "", name + ": " + message + "\n", RichOutputs.none(), orDefault(firstLine), null);
         }
 
         /** A failed calculation always says something (the model's minimum length is 1); records fit it to 1024. */

@@ -1,5 +1,8 @@
 package io.noctua.engine;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.noctua.engine.python.PySparkGateway;
 import io.noctua.engine.python.PySparkSessions;
 import io.noctua.engine.python.PythonOutcome;
@@ -91,18 +94,27 @@ public final class EngineSession implements CalculationEngine {
 
     /**
      * Runs the statements of a {@code %%sql} cell in order and returns what {@code .show()} prints for
-     * each statement that returns columns. Throws Spark's exception when a statement fails.
+     * each statement that returns columns, and each such result as a table. Throws Spark's exception
+     * when a statement fails.
      */
     @Override
     public SqlOutput runSql(String sqlText) {
         StringBuilder shown = new StringBuilder();
+        ArrayNode outputs = JsonNodeFactory.instance.arrayNode();
         for (String statement : SqlStatements.split(sqlText)) {
             Dataset<Row> result = spark.sql(statement);
             if (!result.schema().isEmpty()) {
-                shown.append(result.showString(SHOW_ROWS, SHOW_TRUNCATE, false)).append('\n');
+                SqlTables.Shown table = SqlTables.show(spark, result, SHOW_ROWS, SHOW_TRUNCATE);
+                shown.append(table.text()).append('\n');
+                outputs.add(RichOutputs.output("display_data", table.bundle()));
             }
         }
-        return new SqlOutput(shown.toString());
+        ObjectNode value = null;
+        if (shown.length() > 0) {
+            value = JsonNodeFactory.instance.objectNode().put("text/plain", shown.toString());
+            outputs.add(RichOutputs.output("execute_result", value.deepCopy()));
+        }
+        return new SqlOutput(shown.toString(), new RichOutputs(value, outputs));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.noctua.engine.python;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.noctua.engine.RichOutputs;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -111,7 +112,8 @@ public final class PythonWorker implements AutoCloseable {
                 JsonNode answer = JSON.readTree(line);
                 if ("done".equals(answer.path("type").asText()) && id.equals(answer.path("id").asText())) {
                     return new PythonOutcome(answer.path("status").asText(), answer.path("stdout").asText(""),
-                            answer.path("stderr").asText(""), text(answer.path("result").path("text/plain")), text(answer.path("error")));
+                            answer.path("stderr").asText(""), RichOutputs.fromWorker(answer.get("result"), answer.get("outputs")),
+                            text(answer.path("error")));
                 }
             }
         }

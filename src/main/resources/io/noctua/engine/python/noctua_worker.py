@@ -18,8 +18,13 @@ import time
 import traceback
 
 SOURCE_NAME = "<stdin>"  # Athena compiles calculations as <stdin>; tracebacks name it so
-SPARK_HINT = (" (Noctua binds 'spark' and 'sc' to the session's SparkSession when this Python can import"
-              " pyspark 3.5: pip install 'pyspark==3.5.*')")
+# the server says what this Python lacks for 'spark' (and how to add it); a plain default otherwise
+SPARK_HINT = os.environ.get("NOCTUA_SPARK_HINT") or (
+    " (Noctua binds 'spark' and 'sc' to the session's SparkSession when this Python can import"
+    " pyspark 3.5: pip install 'pyspark==3.5.*')")
+TABLE_ROWS = 100  # what %table shows unless told otherwise, and what a %%sql table holds
+MAX_OUTPUT_BYTES = 8 * 1024 * 1024
+MAX_CELL_OUTPUT_BYTES = 32 * 1024 * 1024
 
 
 def open_protocol():
@@ -133,6 +138,279 @@ class UsageError(Exception):
     """A magic used wrongly, or one Noctua does not have."""
 
 
+class Outputs:
+    """The running cell's rich outputs, in order, as nbformat 4 outputs (docs/calculation-results.md)."""
+
+    def __init__(self):
+        self.items = []
+        self.size = 0
+
+    def reset(self):
+        self.items, self.size = [], 0
+
+    def add(self, output_type, bundle):
+        """Adds one output; returns the bundle kept, which is a short text one when the output is too large."""
+        size = len(json.dumps(bundle))
+        if size > MAX_OUTPUT_BYTES:
+            bundle = {"text/plain": "(an output of %d bytes was left out: Noctua keeps outputs of up to %d bytes)"
+                                    % (size, MAX_OUTPUT_BYTES)}
+        elif self.size + size > MAX_CELL_OUTPUT_BYTES:
+            bundle = {"text/plain": "(an output of %d bytes was left out: Noctua keeps up to %d bytes of outputs per calculation)"
+                                    % (size, MAX_CELL_OUTPUT_BYTES)}
+        else:
+            self.size += size
+        self.items.append({"output_type": output_type, "data": bundle, "metadata": {}})
+        return bundle
+
+
+OUTPUTS = Outputs()
+
+# what a value's _repr_*_ methods give, in the order Jupyter asks for them
+REPR_METHODS = (
+    ("text/html", "_repr_html_"), ("text/markdown", "_repr_markdown_"), ("image/svg+xml", "_repr_svg_"),
+    ("image/png", "_repr_png_"), ("image/jpeg", "_repr_jpeg_"), ("text/latex", "_repr_latex_"),
+    ("application/json", "_repr_json_"), ("application/javascript", "_repr_javascript_"),
+)
+BINARY_TYPES = ("image/png", "image/jpeg")
+
+
+def is_json_type(mime):
+    return mime == "application/json" or (mime.startswith("application/") and mime.endswith("+json"))
+
+
+def encoded(mime, data):
+    """One representation as the bundle holds it, or None if it cannot be held (docs/calculation-results.md)."""
+    if data is None:
+        return None
+    if mime in BINARY_TYPES:
+        if isinstance(data, (bytes, bytearray)):
+            import base64
+            return base64.b64encode(bytes(data)).decode("ascii")
+        return str(data).replace("\n", "")  # already base64
+    if is_json_type(mime):
+        if isinstance(data, (str, bytes)):
+            try:
+                return json.loads(data)
+            except ValueError:
+                return None
+        try:
+            json.dumps(data)
+        except (TypeError, ValueError):
+            return None
+        return data
+    if isinstance(data, bytes):
+        return data.decode("utf-8", "replace")
+    return str(data)
+
+
+def repr_method(value, name):
+    """The value's own _repr_*_ method, looked up as Jupyter does: not on classes, only if callable."""
+    if isinstance(value, type):
+        return None
+    try:
+        method = getattr(value, name, None)
+    except Exception:
+        return None
+    return method if callable(method) else None
+
+
+def repr_failed(value, name, failure):
+    sys.stderr.write("%s.%s() failed, so it is not shown that way: %s: %s\n"
+                     % (type(value).__name__, name, type(failure).__name__, failure))
+
+
+def mime_bundle(value):
+    """The MIME bundle of one value: its figure, table or _repr_*_ representations, and its repr."""
+    figure = figure_bundle(value)
+    if figure is not None:
+        return figure
+    bundle = {}
+    method = repr_method(value, "_repr_mimebundle_")
+    if method is not None:
+        try:
+            data = method(include=None, exclude=None)
+            if isinstance(data, tuple):
+                data = data[0]
+            for mime, content in (data or {}).items():
+                content = encoded(mime, content)
+                if content is not None:
+                    bundle[mime] = content
+        except Exception as failure:
+            repr_failed(value, "_repr_mimebundle_", failure)
+    else:
+        for mime, name in REPR_METHODS:
+            method = repr_method(value, name)
+            if method is None:
+                continue
+            try:
+                data = method()
+            except Exception as failure:
+                repr_failed(value, name, failure)
+                continue
+            if isinstance(data, tuple):  # (data, metadata)
+                data = data[0]
+            content = encoded(mime, data)
+            if content is not None:
+                bundle[mime] = content
+    if not isinstance(bundle.get("text/plain"), str):
+        bundle["text/plain"] = repr(value)
+    return bundle
+
+
+def module_of(value):
+    return type(value).__module__ or ""
+
+
+def figure_bundle(value):
+    """A Plotly or Matplotlib figure's bundle, as %plotly and %matplot give it; None for anything else."""
+    module = module_of(value)
+    if module.startswith("plotly") and hasattr(value, "to_plotly_json"):
+        return plotly_bundle(value)
+    if module.startswith("matplotlib") and hasattr(value, "savefig") and hasattr(value, "canvas"):
+        return matplot_bundle(value)
+    return None
+
+
+def plotly_bundle(figure):
+    if isinstance(figure, dict) and "data" in figure:
+        data = figure
+    elif hasattr(figure, "to_plotly_json"):
+        import plotly.io
+        # plotly's own encoder turns NumPy arrays, dates and the like into JSON
+        data = json.loads(plotly.io.to_json(figure, validate=False))
+    else:
+        raise UsageError("%%plotly shows a Plotly figure (plotly.graph_objects.Figure, or a dict with 'data'), not %s"
+                         % type(figure).__name__)
+    plotted = {key: data[key] for key in ("data", "layout", "frames") if key in data}
+    traces = len(plotted.get("data") or [])
+    return {"application/vnd.plotly.v1+json": plotted,
+            "text/plain": "<Plotly figure with %d trace%s>" % (traces, "" if traces == 1 else "s")}
+
+
+def matplot_bundle(source):
+    """A PNG of the figure: plt's current one, or the Figure (or Axes) given. The figure is then closed."""
+    if hasattr(source, "gcf"):
+        figure = source.gcf()
+    elif hasattr(source, "savefig"):
+        figure = source
+    elif hasattr(source, "get_figure"):
+        figure = source.get_figure()
+    else:
+        raise UsageError("%%matplot shows a Matplotlib figure: %%matplot plt (matplotlib.pyplot), a Figure or an Axes, not %s"
+                         % type(source).__name__)
+    image = io.BytesIO()
+    figure.savefig(image, format="png", bbox_inches="tight")
+    text = repr(figure)
+    try:
+        import matplotlib.pyplot
+        matplotlib.pyplot.close(figure)  # as Jupyter's inline backend does: the next plot starts afresh
+    except Exception:
+        pass
+    return {"image/png": encoded("image/png", image.getvalue()), "text/plain": text}
+
+
+def json_value(value):
+    """A table cell as JSON (docs/calculation-results.md): numbers, booleans, null, else text."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        import base64
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if module_of(value) == "numpy" and hasattr(value, "item"):  # a NumPy scalar
+        return json_value(value.item())
+    if hasattr(value, "isoformat"):  # dates and timestamps as Spark shows them: 2024-01-31 12:00:00
+        text = str(value)
+        return None if text == "NaT" else text
+    try:
+        if value != value:  # pandas' NA
+            return None
+    except Exception:
+        pass
+    return str(value)
+
+
+def pandas_missing(cell):
+    """Whether pandas holds this cell as missing (None, NaN, NaT, NA): in pandas NaN means no value."""
+    import pandas
+    try:
+        missing = pandas.isna(cell)
+    except Exception:
+        return False
+    return (isinstance(missing, bool) or type(missing).__name__ == "bool_") and bool(missing)
+
+
+def table_bundle(frame, limit):
+    """The first rows of a Spark or pandas DataFrame as Noctua's table type, with HTML and text forms."""
+    module = module_of(frame)
+    if module.startswith("pyspark") and hasattr(frame, "schema") and hasattr(frame, "take"):
+        columns = [{"name": field.name, "type": field.dataType.simpleString()} for field in frame.schema.fields]
+        fetched = frame.take(limit + 1)
+        rows = [[json_value(cell) for cell in row] for row in fetched[:limit]]
+    elif module.startswith("pandas") and hasattr(frame, "iloc"):
+        if hasattr(frame, "to_frame") and not hasattr(frame, "columns"):  # a Series
+            frame = frame.to_frame()
+        if type(frame.index).__name__ != "RangeIndex":
+            frame = frame.reset_index()  # an index that carries meaning is shown as columns
+        columns = [{"name": str(name), "type": str(dtype)} for name, dtype in frame.dtypes.items()]
+        fetched = frame.head(limit + 1)
+        rows = [[None if pandas_missing(cell) else json_value(cell) for cell in row]
+                for row in fetched.iloc[:limit].itertuples(index=False, name=None)]
+    else:
+        raise UsageError("%%table shows a Spark or pandas DataFrame, not %s" % type(frame).__name__)
+    truncated = len(fetched) > limit
+    return {
+        "application/vnd.noctua.table+json": {"columns": columns, "rows": rows, "truncated": truncated},
+        "text/html": table_html(columns, rows, truncated),
+        "text/plain": table_text(columns, rows, truncated),
+    }
+
+
+def cell_text(value):
+    return "null" if value is None else (json.dumps(value) if isinstance(value, bool) else str(value))
+
+
+def table_html(columns, rows, truncated):
+    import html
+    parts = ["<table><thead><tr>"]
+    parts.extend("<th>%s</th>" % html.escape(column["name"]) for column in columns)
+    parts.append("</tr></thead><tbody>")
+    for row in rows:
+        parts.append("<tr>" + "".join("<td>%s</td>" % html.escape(cell_text(cell)) for cell in row) + "</tr>")
+    parts.append("</tbody></table>")
+    if truncated:
+        parts.append("<p>only the first %d rows</p>" % len(rows))
+    return "".join(parts)
+
+
+def table_text(columns, rows, truncated):
+    cells = [[column["name"] for column in columns]] + [[cell_text(cell) for cell in row] for row in rows]
+    widths = [max(len(line[index]) for line in cells) for index in range(len(columns))]
+    lines = ["  ".join(text.ljust(width) for text, width in zip(line, widths)).rstrip() for line in cells]
+    if truncated:
+        lines.append("(only the first %d rows)" % len(rows))
+    return "\n".join(lines) + "\n"
+
+
+def display(*values, **options):
+    """Shows each value as a rich output of the cell, as Jupyter's display() does; raw=True takes bundles as they are."""
+    for value in values:
+        if options.get("raw") and isinstance(value, dict):
+            bundle = {mime: encoded(mime, content) for mime, content in value.items()}
+            bundle = {mime: content for mime, content in bundle.items() if content is not None}
+            bundle.setdefault("text/plain", "")
+        else:
+            bundle = mime_bundle(value)
+        OUTPUTS.add("display_data", bundle)
+
+
 class Magics:
     """Athena's line magics. A line that starts with %name becomes a call of this object, so line
     numbers stay those of the submitted code. The server sends what they show in each request's
@@ -142,6 +420,7 @@ class Magics:
 
     def __init__(self):
         self.session = {}
+        self.namespace = {}  # the session's: graph magics evaluate their argument in it
         self.table = {
             "help": (self.help, "shows the magics and what they do"),
             "lsmagic": (self.lsmagic, "lists the magics"),
@@ -149,6 +428,9 @@ class Magics:
             "status": (self.status, "shows this session: id, state, workgroup, engine version, start time"),
             "list_sessions": (self.list_sessions, "lists the sessions of this session's workgroup, newest first"),
             "set_log_level": (self.set_log_level, "sets Spark's log level: %set_log_level WARN (" + ", ".join(self.LOG_LEVELS) + ")"),
+            "table": (self.show_table, "shows a Spark or pandas DataFrame as a table: %%table df [rows] (%d rows unless told)" % TABLE_ROWS),
+            "matplot": (self.matplot, "shows the current Matplotlib figure as an image: %matplot plt"),
+            "plotly": (self.plotly, "shows a Plotly figure, interactive in the console: %plotly fig"),
         }
 
     def __call__(self, name, argument):
@@ -169,6 +451,25 @@ class Magics:
         print("  " + "  ".join("%" + name for name in sorted(self.table)))
         print("Available cell magics:")
         print("  %%sql")
+
+    def evaluate(self, magic, expression):
+        if not expression.strip():
+            raise UsageError("%%%s needs what to show, e.g. %s" % (magic, {"table": "%table df", "matplot": "%matplot plt",
+                                                                         "plotly": "%plotly fig"}[magic]))
+        return eval(compile(expression.strip(), SOURCE_NAME, "eval"), self.namespace)
+
+    def show_table(self, argument):
+        expression, rows = argument.strip(), TABLE_ROWS
+        head, _, last = expression.rpartition(" ")
+        if head.strip() and last.isdigit():
+            expression, rows = head, int(last)
+        display(table_bundle(self.evaluate("table", expression), rows), raw=True)
+
+    def matplot(self, argument):
+        display(matplot_bundle(self.evaluate("matplot", argument)), raw=True)
+
+    def plotly(self, argument):
+        display(plotly_bundle(self.evaluate("plotly", argument)), raw=True)
 
     def session_id(self, argument):
         print(self.session.get("id"))
@@ -255,7 +556,7 @@ def error_line(error_text):
 
 
 def run_cell(code, namespace):
-    """Runs one cell; returns (status, result_text, error_text)."""
+    """Runs one cell; returns (status, the value's MIME bundle or None, error_text)."""
     try:
         tree = ast.parse(Magics.transform(code), SOURCE_NAME, "exec")
         body, expression = split_trailing_expression(tree)
@@ -263,7 +564,9 @@ def run_cell(code, namespace):
         if expression is None:
             return "ok", None, None
         value = eval(compile(expression, SOURCE_NAME, "eval"), namespace)
-        return "ok", (None if value is None else repr(value)), None
+        if value is None:
+            return "ok", None, None
+        return "ok", OUTPUTS.add("execute_result", mime_bundle(value)), None
     except KeyboardInterrupt as error:
         return "interrupted", None, format_exception(error)
     except BaseException as error:  # SystemExit too: a cell never ends the session's Python
@@ -276,6 +579,7 @@ def execute(request, namespace):
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = stdout, stderr
     status, result, error = "interrupted", None, "KeyboardInterrupt\n"
+    OUTPUTS.reset()
     try:
         with INTERRUPTS.defer():
             try:
@@ -303,7 +607,8 @@ def execute(request, namespace):
         "status": status,
         "stdout": stdout.getvalue(),
         "stderr": stderr.getvalue(),
-        "result": None if result is None else {"text/plain": result},
+        "result": result,
+        "outputs": OUTPUTS.items,
         "error": error_line(error),
     }
 
@@ -432,10 +737,15 @@ def exit_with_parent():
 
 
 def main():
+    # Matplotlib draws to images here, never to a window; plt.show() then has nothing to say
+    os.environ["MPLBACKEND"] = "Agg"
+    import warnings
+    warnings.filterwarnings("ignore", message=".*non-interactive, and thus cannot be shown")
     lead_own_processes()
     exit_with_parent()
     requests, answers = open_protocol()
-    namespace = {"__name__": "__main__", "__builtins__": __builtins__, "__noctua_magic__": MAGICS}
+    namespace = {"__name__": "__main__", "__builtins__": __builtins__, "__noctua_magic__": MAGICS, "display": display}
+    MAGICS.namespace = namespace
     try:
         SPARK.import_pyspark()  # before "ready": a warm worker is one whose first cell will not wait
     except KeyboardInterrupt:

@@ -3,6 +3,7 @@ package io.noctua.testing.fakes;
 import io.noctua.engine.CalculationEngine;
 import io.noctua.engine.CalculationProgress;
 import io.noctua.engine.SparkExecutor;
+import io.noctua.engine.RichOutputs;
 import io.noctua.engine.SqlOutput;
 import io.noctua.engine.python.PythonOutcome;
 import io.noctua.engine.python.PythonWorkerException;
@@ -133,7 +134,7 @@ public final class FakeEngine implements Engines {
         public SqlOutput runSql(String sql) {
             calls.add("sql");
             hold(null);
-            return new SqlOutput("shown");
+            return new SqlOutput("shown", RichOutputs.none());
         }
 
         @Override
@@ -144,7 +145,7 @@ public final class FakeEngine implements Engines {
             if (failure != null) {
                 throw failure;
             }
-            return new PythonOutcome("ok", code + "\n", "", null, null);
+            return new PythonOutcome("ok", code + "\n", "", RichOutputs.none(), null);
         }
 
         /** Waits at the gate; a cancellation (Spark's job group, SIGINT, a killed worker) ends the wait as Spark would. */
