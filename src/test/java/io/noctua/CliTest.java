@@ -1,6 +1,7 @@
 package io.noctua;
 
 import io.noctua.testing.Athena;
+import io.noctua.testing.LauncherJar;
 import io.noctua.testing.ServerExtension;
 import io.noctua.testing.TestingS3;
 import org.junit.jupiter.api.Test;
@@ -146,6 +147,69 @@ class CliTest {
         Outcome refused = noctua("run", "--session", "no-such-session", "-e", "1");
         assertEquals(1, refused.exitCode());
         assertTrue(refused.stderr().startsWith("noctua run: ") && refused.stderr().contains("no-such-session"), refused.stderr());
+    }
+
+    @Test
+    void outputDirSavesEachRichOutputAsAFileAndPrintsItsPath() throws Exception {
+        Path dir = Files.createTempDirectory("noctua-cli-outputs-").resolve("made-by-run");
+        Outcome run = noctua("run", "--output-dir", dir.toString(), "-e", """
+                class Dot:
+                    def _repr_svg_(self):
+                        return '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><circle r="2"/></svg>'
+                class Note:
+                    def _repr_html_(self):
+                        return '<p>a, "note"</p>'
+                print('before')
+                display(Dot(), 'plain words', Note())
+                7""");
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertEquals("before\n'plain words'\n7\n", run.stdout(), "plain displays are printed as a terminal shows them");
+        List<String> saved = run.stderr().lines().toList();
+        assertEquals(2, saved.size(), run.stderr());
+        assertTrue(saved.get(0).matches("noctua run: output 1 \\(image/svg\\+xml\\) saved as .*/made-by-run/[0-9a-f-]+-1\\.svg"), saved.get(0));
+        assertTrue(saved.get(1).matches("noctua run: output 3 \\(text/html\\) saved as .*-3\\.html"), saved.get(1));
+        Path svg = Path.of(saved.get(0).substring(saved.get(0).indexOf(" saved as ") + 10));
+        assertTrue(Files.readString(svg).startsWith("<svg"), Files.readString(svg));
+        Path html = Path.of(saved.get(1).substring(saved.get(1).indexOf(" saved as ") + 10));
+        assertEquals("<p>a, \"note\"</p>", Files.readString(html));
+
+        Outcome sql = noctua("run", "--output-dir", dir.toString(), "--sql", "-e", "SELECT 'a,b' AS s, CAST(NULL AS INT) AS n, 1.5D AS x");
+        assertEquals(0, sql.exitCode(), sql.stderr());
+        String line = sql.stderr().strip();
+        assertTrue(line.matches("noctua run: output 1 \\(application/vnd.noctua.table\\+json\\) saved as .*-1\\.csv"), line);
+        assertEquals("s,n,x\r\n\"a,b\",,1.5\r\n", Files.readString(Path.of(line.substring(line.indexOf(" saved as ") + 10))));
+
+        Outcome unsaved = noctua("run", "-e", "class Dot:\n    def _repr_svg_(self):\n        return '<svg/>'\ndisplay(Dot())");
+        assertEquals(0, unsaved.exitCode(), unsaved.stderr());
+        assertEquals("noctua run: 1 rich output (image/svg+xml) not shown here; --output-dir DIR saves them as files\n", unsaved.stderr());
+    }
+
+    /**
+     * The launcher's client commands record a class-data archive on their first run after a build and
+     * start from it afterwards: neither run may print anything the person did not ask for.
+     */
+    @Test
+    void theLaunchersFirstRunAfterABuildPrintsOnlyTheCommandsOutput() throws Exception {
+        Path dir = Files.createTempDirectory("noctua-launcher-");
+        Path jar = LauncherJar.write(dir);
+        for (int run = 1; run <= 2; run++) {
+            ProcessBuilder builder = new ProcessBuilder("bash", Path.of("noctua").toAbsolutePath().toString(), "sessions")
+                    .redirectOutput(dir.resolve("stdout").toFile())
+                    .redirectError(dir.resolve("stderr").toFile());
+            builder.environment().put("NOCTUA_JAR", jar.toString());
+            builder.environment().put("NOCTUA_ENDPOINT", running.server().endpoint().toString());
+            builder.environment().put("AWS_ACCESS_KEY_ID", TestingS3.ACCESS_KEY_ID);
+            builder.environment().put("AWS_SECRET_ACCESS_KEY", TestingS3.SECRET_ACCESS_KEY);
+            builder.environment().remove("NOCTUA_JAVA_OPTS");
+            Process process = builder.start();
+            process.getOutputStream().close();
+            assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the launcher did not end");
+            String stderr = Files.readString(dir.resolve("stderr"));
+            assertEquals(0, process.exitValue(), stderr);
+            assertEquals("", stderr, "run " + run);
+            assertTrue(Files.readString(dir.resolve("stdout")).startsWith("SESSION"), Files.readString(dir.resolve("stdout")));
+            assertTrue(Files.isRegularFile(dir.resolve("noctua-cli.jsa")), "the archive after run " + run);
+        }
     }
 
     @Test

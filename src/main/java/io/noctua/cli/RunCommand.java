@@ -1,5 +1,7 @@
 package io.noctua.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.noctua.protocol.JsonCodec;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.AthenaException;
@@ -62,7 +64,8 @@ public final class RunCommand {
                 Python unless it starts with %%sql; --sql adds that line. While it runs, a progress bar
                 (from Statistics.Progress) is drawn on stderr when it is a terminal; then the calculation's
                 stdout goes to stdout, its stderr and the reason it failed to stderr, and a result that
-                stdout does not already show is printed after stdout. Ctrl-C stops the calculation.
+                stdout does not already show is printed after stdout; --output-dir saves rich outputs (images,
+                tables, charts, HTML) as files. Ctrl-C stops the calculation.
 
                 Exit code: 0 COMPLETED, 1 FAILED (or refused by the server), 3 CANCELED, 130 stopped by
                 Ctrl-C, 2 bad usage, 4 the server could not be reached.
@@ -74,6 +77,7 @@ public final class RunCommand {
                   --work-group NAME     workgroup of the new session (default: spark)
                   --keep-session        leave the new session running and print its ID
                   --description TEXT    the calculation's Description
+                  --output-dir DIR      save each rich output as DIR/<CalculationExecutionId>-<N>.<png|svg|csv|html|...>
                 """ + ClientOptions.HELP;
     }
 
@@ -110,7 +114,7 @@ public final class RunCommand {
         }
     }
 
-    private record Request(String code, String sessionId, String workGroup, boolean keepSession, String description) {
+    private record Request(String code, String sessionId, String workGroup, boolean keepSession, String description, Path outputDir) {
     }
 
     /** Null for --help. */
@@ -122,6 +126,7 @@ public final class RunCommand {
         String workGroup = "spark";
         boolean keep = false;
         String description = null;
+        Path outputDir = null;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -130,7 +135,7 @@ public final class RunCommand {
                 }
                 case "--sql" -> sql = true;
                 case "--keep-session" -> keep = true;
-                case "-e", "--session", "--work-group", "--description" -> {
+                case "-e", "--session", "--work-group", "--description", "--output-dir" -> {
                     if (i + 1 >= args.size()) {
                         throw new ClientOptions.UsageException(arg + " needs a value");
                     }
@@ -139,6 +144,7 @@ public final class RunCommand {
                         case "-e" -> code = value;
                         case "--session" -> sessionId = value;
                         case "--work-group" -> workGroup = value;
+                        case "--output-dir" -> outputDir = outputDir(value);
                         default -> description = value;
                     }
                 }
@@ -168,7 +174,20 @@ public final class RunCommand {
         if (sessionId != null && keep) {
             throw new ClientOptions.UsageException("--keep-session is for a new session; --session is kept anyway");
         }
-        return new Request(code, sessionId, workGroup, keep, description);
+        return new Request(code, sessionId, workGroup, keep, description, outputDir);
+    }
+
+    private static Path outputDir(String value) {
+        try {
+            Path dir = Path.of(value);
+            if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                throw new ClientOptions.UsageException("--output-dir " + value + " is not a directory");
+            }
+            return dir;
+        }
+        catch (java.nio.file.InvalidPathException e) {
+            throw new ClientOptions.UsageException("--output-dir " + value + " is not a path: " + e.getMessage());
+        }
     }
 
     private String readCode(String file) {
@@ -259,12 +278,16 @@ public final class RunCommand {
             String stdOut = readOutput(finished.result() == null ? null : finished.result().stdOutS3Uri());
             String stdErr = readOutput(finished.result() == null ? null : finished.result().stdErrorS3Uri());
             out.print(stdOut);
+            String unsaved = showOutputs(finished, stdOut);
             String result = result(finished);
             if (result != null && !result.isEmpty() && !stdOut.contains(result)) {
                 out.println(result);
             }
             out.flush();
             err.print(stdErr);
+            if (unsaved != null) {
+                err.println("noctua run: " + unsaved + " not shown here; --output-dir DIR saves them as files");
+            }
             CalculationExecutionState state = finished.status().state();
             if (state != CalculationExecutionState.COMPLETED) {
                 err.println("noctua run: calculation " + calculationId + " " + state
@@ -278,6 +301,56 @@ public final class RunCommand {
             };
         }
 
+        /**
+         * Displays of plain text are printed, as a terminal shows them; rich outputs are saved with
+         * --output-dir (their paths on stderr). Returns what was neither shown nor saved, or null.
+         */
+        private String showOutputs(GetCalculationExecutionResponse finished, String stdOut) {
+            JsonNode outputs = outputs(finished);
+            java.util.List<String> unsaved = new java.util.ArrayList<>();
+            for (int i = 0; i < outputs.size(); i++) {
+                JsonNode output = outputs.get(i);
+                JsonNode bundle = output.path("data");
+                String text = bundle.path("text/plain").asText("");
+                String richest = RichOutputFiles.richest(bundle);
+                if (richest != null && request.outputDir() != null) {
+                    try {
+                        Path file = RichOutputFiles.save(request.outputDir(), calculationId + "-" + (i + 1), bundle, richest);
+                        err.println("noctua run: output " + (i + 1) + " (" + richest + ") saved as " + file);
+                    }
+                    catch (IOException | RuntimeException e) {
+                        err.println("noctua run: output " + (i + 1) + " (" + richest + ") could not be saved in " + request.outputDir() + ": "
+                                + e.getMessage());
+                    }
+                }
+                else if (richest != null) {
+                    if (!stdOut.contains(text.strip())) { // a %%sql table's text is in stdout already
+                        unsaved.add(richest);
+                    }
+                }
+                else if (output.path("output_type").asText().equals("display_data")) {
+                    out.println(text);
+                }
+            }
+            return unsaved.isEmpty() ? null
+                    : unsaved.size() + " rich output" + (unsaved.size() == 1 ? "" : "s") + " (" + String.join(", ", unsaved) + ")";
+        }
+
+        /** The calculation's outputs.json, or none (a server from before rich outputs has no such file). */
+        private JsonNode outputs(GetCalculationExecutionResponse finished) {
+            JsonNode none = JsonCodec.mapper().createArrayNode();
+            if (finished.result() == null || finished.result().resultS3Uri() == null) {
+                return none;
+            }
+            try {
+                String json = ClientOptions.read(s3, finished.result().resultS3Uri() + "outputs.json");
+                return json.isBlank() ? none : JsonCodec.mapper().readTree(json).path("outputs");
+            }
+            catch (SdkException | IOException e) {
+                return none;
+            }
+        }
+
         /** The result document's text/plain value, if there is one. */
         private String result(GetCalculationExecutionResponse finished) {
             if (finished.result() == null || finished.result().resultS3Uri() == null) {
@@ -288,7 +361,7 @@ public final class RunCommand {
                 return null;
             }
             try {
-                var node = io.noctua.protocol.JsonCodec.mapper().readTree(json).get("text/plain");
+                var node = JsonCodec.mapper().readTree(json).get("text/plain");
                 return node == null ? null : node.asText();
             }
             catch (IOException e) {
