@@ -451,6 +451,11 @@ class Magics:
         print("  " + "  ".join("%" + name for name in sorted(self.table)))
         print("Available cell magics:")
         print("  %%sql")
+        if IPYTHON.shell is not None:
+            magics = IPYTHON.shell.magics_manager.lsmagic()
+            print("and IPython's own, as in Athena's kernel:")
+            print("  " + "  ".join("%" + name for name in sorted(set(magics["line"]) - set(self.table) - set(IPythonCells.REFUSED))))
+            print("  " + "  ".join("%%" + name for name in sorted(set(magics["cell"]) - set(IPythonCells.REFUSED))))
 
     def evaluate(self, magic, expression):
         if not expression.strip():
@@ -510,6 +515,109 @@ class Magics:
         return "\n".join(lines)
 
 
+class IPythonCells:
+    """IPython's own cell syntax where this Python has IPython, as Athena's kernel is IPython: its magics
+    (%time, %timeit, %who, %%time...), !shell commands and ?help. IPython only translates each cell
+    to Python; the worker still compiles and runs it as <stdin>, shows its value and its errors, and
+    collects its outputs, so cells behave the same with IPython and without it."""
+
+    # Athena does not install packages from a cell: these would change the server's Python for all sessions
+    REFUSED = ("pip", "conda", "mamba", "micromamba", "uv")
+
+    def __init__(self):
+        self.shell = None
+
+    def start(self, namespace):
+        """Sets IPython up on the session's namespace, if it can be imported; quietly does without otherwise."""
+        try:
+            os.environ.setdefault("IPYTHONDIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "ipython"))
+            from traitlets.config import Config
+            from IPython.core.displaypub import DisplayPublisher
+            from IPython.core.interactiveshell import InteractiveShell
+        except Exception:
+            return
+        config = Config()
+        config.HistoryManager.enabled = False  # no history database: cells are kept by the server
+        config.InteractiveShell.colors = "nocolor"
+        try:
+            shell = InteractiveShell.instance(config=config, user_ns=namespace)
+        except Exception as failure:
+            sys.stderr.write("noctua worker: IPython could not start (%s: %s); cells run without its magics\n"
+                             % (type(failure).__name__, failure))
+            return
+
+        class Publisher(DisplayPublisher):
+            """IPython's display(): its outputs become the cell's, in order."""
+
+            def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
+                display(data, raw=True)
+
+            def clear_output(self, wait=False):
+                pass
+
+        shell.display_pub = Publisher(shell=shell)
+        shell.system = self.system
+        shell.enable_gui = lambda gui=None: None  # no event loop here: %matplotlib inline needs none
+        for name, _ in MAGICS.table.items():
+            shell.register_magic_function(self.athena_magic(name), "line", name)
+        for name in self.REFUSED:
+            shell.register_magic_function(self.refused(name), "line", name)
+            shell.register_magic_function(self.refused(name), "cell", name)
+        shell.user_ns_hidden.update({name: namespace[name] for name in ("__noctua_magic__", "display") if name in namespace})
+        self.shell = shell
+
+    @staticmethod
+    def athena_magic(name):
+        def magic(line):
+            return MAGICS(name, line)
+        magic.__name__ = name
+        return magic
+
+    @staticmethod
+    def refused(name):
+        def magic(line, cell=None):
+            raise UsageError("%%%s is not available: Athena does not install packages from a cell. Add them to the "
+                             "workers' Python (Noctua's python.packages setting) or to the session "
+                             "(spark.submit.pyFiles in its SparkProperties)" % name)
+        magic.__name__ = name
+        return magic
+
+    def system(self, command):
+        """!command: runs it in a shell, its output becoming the cell's; a stop ends it."""
+        import subprocess
+        completed = subprocess.run(self.shell.var_expand(command, depth=1), shell=True, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        sys.stdout.write(completed.stdout.decode("utf-8", "replace"))
+        sys.stderr.write(completed.stderr.decode("utf-8", "replace"))
+        self.shell.user_ns["_exit_code"] = completed.returncode
+
+    def transform(self, code):
+        """The cell as Python: IPython's translation when it is there, else Noctua's own for Athena's magics."""
+        if self.shell is None:
+            return Magics.transform(code)
+        lines = code.split("\n")
+        for line in lines[1:]:  # a cell magic is the first line or nothing
+            stripped = line.lstrip()
+            if stripped.startswith("%%"):
+                cell_magic_misplaced(stripped[2:].split(None, 1)[0] if stripped[2:].strip() else "")
+        python = self.shell.transform_cell(code)
+        # IPython drops the cell's leading blank lines; they are put back so that line numbers stay the code's
+        blank = len(lines) - len(code.lstrip("\n\t\r ").split("\n")) if code.strip() else 0
+        kept = len(python) - len(python.lstrip("\n"))
+        return "\n" * max(0, blank - kept) + python
+
+    def ran(self):
+        """After each cell, as IPython's kernel does: lets %matplotlib inline show the figures the cell drew."""
+        if self.shell is not None:
+            try:
+                self.shell.events.trigger("post_execute")
+            except Exception:
+                pass
+
+
+IPYTHON = IPythonCells()
+
+
 def cell_magic_misplaced(name):
     if name == "sql":
         raise UsageError("%%sql must be the first line of the cell: the whole cell is then Spark SQL")
@@ -533,7 +641,10 @@ def format_exception(error):
     for frame in traceback.extract_tb(error.__traceback__):
         if frame.filename == SOURCE_NAME:
             lines.append('  File "%s", line %d, in %s\n' % (frame.filename, frame.lineno, frame.name))
-    lines.extend(traceback.format_exception_only(type(error), error))
+    if type(error).__name__ == "UsageError":  # IPython's as well as Noctua's, named as IPython names it
+        lines.append("UsageError: %s\n" % error)
+    else:
+        lines.extend(traceback.format_exception_only(type(error), error))
     text = "".join(lines)
     if isinstance(error, NameError) and str(error) in ("name 'spark' is not defined", "name 'sc' is not defined"):
         text = text.rstrip("\n") + SPARK_HINT + "\n"
@@ -558,12 +669,11 @@ def error_line(error_text):
 def run_cell(code, namespace):
     """Runs one cell; returns (status, the value's MIME bundle or None, error_text)."""
     try:
-        tree = ast.parse(Magics.transform(code), SOURCE_NAME, "exec")
+        tree = ast.parse(IPYTHON.transform(code), SOURCE_NAME, "exec")
         body, expression = split_trailing_expression(tree)
         exec(compile(body, SOURCE_NAME, "exec"), namespace)
-        if expression is None:
-            return "ok", None, None
-        value = eval(compile(expression, SOURCE_NAME, "eval"), namespace)
+        value = None if expression is None else eval(compile(expression, SOURCE_NAME, "eval"), namespace)
+        IPYTHON.ran()
         if value is None:
             return "ok", None, None
         return "ok", OUTPUTS.add("execute_result", mime_bundle(value)), None
@@ -747,11 +857,15 @@ def main():
     namespace = {"__name__": "__main__", "__builtins__": __builtins__, "__noctua_magic__": MAGICS, "display": display}
     MAGICS.namespace = namespace
     try:
+        IPYTHON.start(namespace)  # before "ready", as pyspark: IPython takes about 0.4 s to start
+    except KeyboardInterrupt:
+        pass
+    try:
         SPARK.import_pyspark()  # before "ready": a warm worker is one whose first cell will not wait
     except KeyboardInterrupt:
         pass
     send(answers, {"type": "ready", "python": "%d.%d.%d" % sys.version_info[:3], "pid": os.getpid(),
-                   "pyspark": bool(SPARK.available)})
+                   "pyspark": bool(SPARK.available), "ipython": IPYTHON.shell is not None})
     while True:
         try:
             line = requests.readline()
