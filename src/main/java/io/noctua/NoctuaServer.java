@@ -16,6 +16,7 @@ import io.noctua.engine.HiveMetastore;
 import io.noctua.engine.CalculationEngine;
 import io.noctua.engine.SparkEngine;
 import io.noctua.engine.SparkExecutor;
+import io.noctua.engine.python.PythonEnvironment;
 import io.noctua.engine.python.PythonWorkers;
 import io.noctua.glue.GlueService;
 import io.noctua.http.HttpServer;
@@ -78,6 +79,9 @@ public final class NoctuaServer implements AutoCloseable {
     /** The role the ready Spark workgroup names; Noctua does not call IAM. */
     public static final String DEFAULT_EXECUTION_ROLE = "arn:aws:iam::000000000000:role/noctua-spark";
 
+    /** The variable that tells the worker why it has no pyspark (the end of its NameError for spark and sc). */
+    public static final String PYTHON_SPARK_HINT = "NOCTUA_SPARK_HINT";
+
     /** Larger request headers are answered with HTTP 431. */
     private static final int MAX_HEADER_BYTES = 16 * 1024;
 
@@ -85,6 +89,8 @@ public final class NoctuaServer implements AutoCloseable {
     private final Database database;
     private final ResultStore results;
     private final PythonWorkers pythonWorkers;
+    /** The environment Noctua built for the workers, or null when python.executable names the Python to use. */
+    private final PythonEnvironment.Status pythonEnvironment;
     private final EmbeddedS3Server s3;
     private final LiveSessions liveSessions;
     private final SessionService sessions;
@@ -120,8 +126,10 @@ public final class NoctuaServer implements AutoCloseable {
                 this.results = store;
                 checkOutputBucketLater(store, config.defaultOutputLocation());
             }
-            this.pythonWorkers = keep(started, PythonWorkers.start(config.pythonExecutable(), config.dataDir().resolve("python"),
-                    config.pythonWarmWorkers(), config.pythonStartTimeout()));
+            this.pythonEnvironment = config.pythonExecutable().isEmpty()
+                    ? new PythonEnvironment(config.pythonEnvironment(), config.pythonBaseExecutable(), config.pythonPackages(), System.err).ensure()
+                    : null;
+            this.pythonWorkers = keep(started, pythonWorkers(config, pythonEnvironment));
             this.stopTimer = Executors.newSingleThreadScheduledExecutor(Threads.daemons("stop-timer"));
             started.push(stopTimer::shutdownNow);
             this.stopWork = Executors.newCachedThreadPool(Threads.daemons("stop"));
@@ -176,6 +184,36 @@ public final class NoctuaServer implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Workers on python.executable as it is, or on the environment's Python, told (NOCTUA_SPARK_HINT)
+     * why there is no pyspark when it could not be installed; without a usable environment, every
+     * Python calculation fails with the reason.
+     */
+    private static PythonWorkers pythonWorkers(NoctuaConfig config, PythonEnvironment.Status environment) {
+        Path workDir = config.dataDir().resolve("python");
+        if (environment == null) {
+            return PythonWorkers.start(config.pythonExecutable(), workDir, config.pythonWarmWorkers(), config.pythonStartTimeout());
+        }
+        if (!environment.usable()) {
+            LOG.warning("no Python environment: " + environment.problem());
+            return PythonWorkers.unavailable("Python calculations cannot run: the Python environment could not be built: "
+                    + environment.problem());
+        }
+        String hint = environment.sparkHint();
+        return PythonWorkers.start(environment.python().toString(), workDir, config.pythonWarmWorkers(), config.pythonStartTimeout(),
+                hint == null ? Map.of() : Map.of(PYTHON_SPARK_HINT, hint));
+    }
+
+    /** For the banner: the Python that runs calculations, and what it lacks. */
+    public String pythonDescription() {
+        return pythonEnvironment == null ? config.pythonExecutable() + "   (python.executable, used as it is)" : pythonEnvironment.describe();
+    }
+
+    /** The environment Noctua built for the workers, if it built one (python.executable is empty). */
+    public Optional<PythonEnvironment.Status> pythonEnvironment() {
+        return Optional.ofNullable(pythonEnvironment);
     }
 
     /** Sessions get their engine from Spark, with the server's Python workers. */

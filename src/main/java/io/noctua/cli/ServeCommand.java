@@ -154,6 +154,7 @@ public final class ServeCommand {
                   workgroup  %2$s   (PySpark engine version 3, ready to use); primary   (SQL queries, on Spark SQL)
                   data       %3$s
                   results    %4$s   on %5$s%6$s
+                  python     %10$s
 
                 Try it with the AWS CLI:
                   export AWS_ACCESS_KEY_ID=%8$s AWS_SECRET_ACCESS_KEY=%9$s AWS_DEFAULT_REGION=us-east-1
@@ -172,7 +173,7 @@ public final class ServeCommand {
                 server.results().describe(), server.s3Endpoint()
                         .map(s3 -> "\n  s3         " + s3 + "   (access key " + config.s3AccessKeyId() + ", secret key "
                                 + config.s3SecretAccessKey() + "): results and s3:// data are readable here")
-                        .orElse(""), credentials, keyId, secret);
+                        .orElse(""), credentials, keyId, secret, server.pythonDescription().replace("\n", "\n             "));
     }
 
     static String usage() {

@@ -43,6 +43,9 @@ public record NoctuaConfig(
         Duration calculationStopGrace,
         int queryMaxRunning,
         String pythonExecutable,
+        Path pythonEnvironment,
+        List<String> pythonPackages,
+        String pythonBaseExecutable,
         int pythonWarmWorkers,
         Duration pythonStartTimeout,
         boolean s3Embedded,
@@ -58,6 +61,13 @@ public record NoctuaConfig(
 
     public static final String EMBEDDED_ACCESS_KEY_ID = "noctua";
     public static final String EMBEDDED_SECRET_ACCESS_KEY = "noctua-secret-key";
+
+    /**
+     * Athena's preinstalled libraries, with pyspark of the server's own version. pyspark 3.5 needs
+     * numpy 1 (it uses names numpy 2 removed) and pandas 2 (pandas 3 changed what it relies on).
+     */
+    static final String DEFAULT_PYTHON_PACKAGES =
+            "pyspark==${spark-version},pandas<3,numpy<2,pyarrow,matplotlib,seaborn,plotly,scipy,ipython,boto3";
 
     /** Each key with its default and meaning; {@code ${data-dir}} stands for the data directory. */
     public static final Map<String, String[]> DEFAULTS = defaults();
@@ -86,7 +96,10 @@ public record NoctuaConfig(
         d.put("session.max-concurrent-dpus", new String[] {"1000", "the sum of the MaxConcurrentDpus of the active sessions may not exceed this"});
         d.put("calculation.stop-grace", new String[] {"2s", "after cancelling its Spark jobs, how long a stopped calculation may take before its thread is interrupted"});
         d.put("query.max-running", new String[] {"4", "SQL queries that run at once; more wait in the QUEUED state, first come first served"});
-        d.put("python.executable", new String[] {"python3", "the Python 3 (3.8 or later) that runs Python calculations"});
+        d.put("python.executable", new String[] {"", "the Python 3 (3.8 or later) that runs Python calculations, used as it is; empty: the environment Noctua builds in python.environment"});
+        d.put("python.environment", new String[] {"", "where Noctua builds the Python environment (a venv with python.packages) when python.executable is empty; empty: ${data-dir}/python-env"});
+        d.put("python.packages", new String[] {DEFAULT_PYTHON_PACKAGES, "pip requirements of that environment, comma-separated; ${spark-version} is the server's Spark version; a change rebuilds the environment at the next start"});
+        d.put("python.base-executable", new String[] {"python3", "the Python 3 (with its venv module) that creates that environment"});
         d.put("python.warm-workers", new String[] {"2", "Python workers kept started ahead of need"});
         d.put("python.start-timeout", new String[] {"60s", "a Python worker not ready this long after its start (a hung interpreter) is killed, and the calculation waiting for it fails"});
         d.put("s3.embedded", new String[] {"true", "run the embedded S3 store (s3proxy over s3.dir, on http.host, SigV4 checked); false: use s3.endpoint or AWS S3"});
@@ -118,6 +131,9 @@ public record NoctuaConfig(
         requireNonNull(calculationStopGrace, "calculationStopGrace is null");
         requireNonNull(pythonExecutable, "pythonExecutable is null");
         requireNonNull(pythonStartTimeout, "pythonStartTimeout is null");
+        requireNonNull(pythonEnvironment, "pythonEnvironment is null");
+        requireNonNull(pythonBaseExecutable, "pythonBaseExecutable is null");
+        pythonPackages = List.copyOf(pythonPackages);
         requireNonNull(httpIdleTimeout, "httpIdleTimeout is null");
         httpAllowedHosts = List.copyOf(httpAllowedHosts);
         authKeys = Map.copyOf(authKeys);
@@ -136,6 +152,7 @@ public record NoctuaConfig(
         }
         String dataDir = values.get("data-dir");
         values.replaceAll((key, value) -> value.replace("${data-dir}", dataDir));
+        values.put("python.packages", values.get("python.packages").replace("${spark-version}", sparkVersion()));
         Map<String, String> spark = new TreeMap<>();
         values.forEach((key, value) -> {
             if (key.startsWith("spark.")) {
@@ -170,7 +187,10 @@ public record NoctuaConfig(
                 integer(values, "session.max-concurrent-dpus", 2, 10_000_000),
                 duration(values, "calculation.stop-grace"),
                 integer(values, "query.max-running", 1, 1024),
-                values.get("python.executable"),
+                values.get("python.executable").strip(),
+                values.get("python.environment").isBlank() ? Path.of(dataDir, "python-env") : Path.of(values.get("python.environment").strip()),
+                list(values, "python.packages"),
+                nonEmpty(values, "python.base-executable"),
                 integer(values, "python.warm-workers", 0, 64),
                 positive(duration(values, "python.start-timeout"), "python.start-timeout"),
                 embedded,
@@ -235,6 +255,19 @@ public record NoctuaConfig(
         catch (URISyntaxException e) {
             throw new ConfigException("s3.endpoint must be a URL such as http://localhost:9000, not '" + text + "'");
         }
+    }
+
+    private static String nonEmpty(Map<String, String> values, String key) {
+        String text = values.get(key).strip();
+        if (text.isEmpty()) {
+            throw new ConfigException(key + " must not be empty");
+        }
+        return text;
+    }
+
+    /** The version of the Spark the server runs (as its jars say), for pyspark of the same version. */
+    public static String sparkVersion() {
+        return org.apache.spark.SparkBuildInfo.spark_version();
     }
 
     private static String oneOf(Map<String, String> values, String key, String... allowed) {

@@ -37,7 +37,11 @@ class NoctuaConfigTest {
         assertEquals(1000, config.sessionMaxConcurrentDpus());
         assertEquals(Duration.ofSeconds(2), config.calculationStopGrace());
         assertEquals(4, config.queryMaxRunning());
-        assertEquals("python3", config.pythonExecutable());
+        assertEquals("", config.pythonExecutable());
+        assertEquals(Path.of("noctua-data/python-env"), config.pythonEnvironment());
+        assertEquals(List.of("pyspark==" + NoctuaConfig.sparkVersion(), "pandas<3", "numpy<2", "pyarrow", "matplotlib", "seaborn", "plotly",
+                "scipy", "ipython", "boto3"), config.pythonPackages());
+        assertEquals("python3", config.pythonBaseExecutable());
         assertEquals(2, config.pythonWarmWorkers());
         assertEquals(Duration.ofSeconds(60), config.pythonStartTimeout());
         assertEquals(true, config.s3Embedded());
@@ -54,6 +58,19 @@ class NoctuaConfigTest {
         assertEquals(Path.of("noctua-data/metastore"), config.metastoreDir());
         assertEquals(Map.of("spark.master", "local[*]", "spark.ui.enabled", "false", "spark.sql.warehouse.dir", "noctua-data/warehouse"),
                 config.spark());
+    }
+
+    @Test
+    void thePythonEnvironmentFollowsTheDataDirectoryUnlessPlacedElsewhere() {
+        assertEquals(Path.of("/var/lib/noctua/python-env"), NoctuaConfig.from(Map.of("data-dir", "/var/lib/noctua")).pythonEnvironment());
+        NoctuaConfig config = NoctuaConfig.from(Map.of("python.environment", "/opt/noctua-python", "python.packages", " pandas<3 , six,,",
+                "python.executable", " /usr/bin/python3 "));
+        assertEquals(Path.of("/opt/noctua-python"), config.pythonEnvironment());
+        assertEquals(List.of("pandas<3", "six"), config.pythonPackages());
+        assertEquals("/usr/bin/python3", config.pythonExecutable());
+        assertEquals("3.5", NoctuaConfig.sparkVersion().substring(0, 3));
+        assertEquals("python.base-executable must not be empty",
+                assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("python.base-executable", " "))).getMessage());
     }
 
     @Test
@@ -112,7 +129,7 @@ class NoctuaConfigTest {
         assertEquals("unknown setting 'http.prot'; known settings: auth.access-key-id, auth.extra-keys, auth.secret-access-key, "
                         + "calculation.stop-grace, catalog, data-dir, http.allow-unauthenticated-network, http.allowed-hosts, http.host, "
                         + "http.idle-timeout, http.max-request-bytes, "
-                        + "http.port, http.threads, python.executable, python.start-timeout, python.warm-workers, query.max-running, results.default-output-location, s3.access-key-id, s3.dir, s3.embedded, s3.endpoint, s3.path-style, s3.port, s3.region, "
+                        + "http.port, http.threads, python.base-executable, python.environment, python.executable, python.packages, python.start-timeout, python.warm-workers, query.max-running, results.default-output-location, s3.access-key-id, s3.dir, s3.embedded, s3.endpoint, s3.path-style, s3.port, s3.region, "
                         + "s3.secret-access-key, session.default-idle-timeout-minutes, "
                         + "session.idle-check-interval, session.max-active, session.max-active-per-workgroup, session.max-concurrent-dpus, "
                         + "session.minute, spark.master, spark.sql.warehouse.dir, spark.ui.enabled, store.url, workgroup.spark",

@@ -43,7 +43,7 @@ public final class ServerProcess implements AutoCloseable {
         command.addAll(List.of(System.getProperty("noctua.test.jvm.opens", "").split(" ")));
         command.removeIf(String::isBlank);
         command.addAll(List.of("-Xmx1g", "-cp", classPath, "io.noctua.Main", "serve", "--port", "0", "--data-dir", dataDir.toString(),
-                "--spark-master", "local[1]", "--conf", "s3.port=0"));
+                "--spark-master", "local[1]", "--conf", "s3.port=0", "--conf", "python.executable=python3"));
         settings.forEach((key, value) -> command.addAll(List.of("--conf", key + "=" + value)));
         try {
             return new ServerProcess(dataDir, new ProcessBuilder(command)

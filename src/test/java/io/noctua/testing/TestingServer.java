@@ -73,6 +73,9 @@ public final class TestingServer implements AutoCloseable {
         all.put("data-dir", dataDir.toString());
         all.put("session.idle-check-interval", "100ms");
         all.put("calculation.stop-grace", "1s");
+        // the machine's python3 as it is, started in milliseconds; a test that wants the environment Noctua
+        // builds sets python.executable to "" (or to PythonEnvironments.full())
+        all.put("python.executable", "python3");
         if ("true".equals(settings.get("s3.embedded"))) {
             all.put("s3.port", "0");
         }

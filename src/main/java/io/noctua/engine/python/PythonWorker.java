@@ -44,14 +44,18 @@ public final class PythonWorker implements AutoCloseable {
     }
 
     /**
-     * Starts a worker with {@code executable} running {@code script} and waits for its ready line until
+     * Starts a worker with {@code executable} running {@code script}, with {@code environment} added to
+     * the server's environment variables, and waits for its ready line until
      * {@code deadline}, or until {@code start} is abandoned. A worker that is not ready by then is
      * killed with everything it started, and the {@link PythonWorkerException} says so.
      */
-    static PythonWorker start(String executable, Path script, LaunchedProcess.Deadline deadline, PythonWorkers.Start start) {
+    static PythonWorker start(String executable, Path script, Map<String, String> environment, LaunchedProcess.Deadline deadline,
+            PythonWorkers.Start start) {
         LaunchedProcess launched;
         try {
-            launched = LaunchedProcess.launch(new ProcessBuilder(List.of(executable, "-u", script.toString())));
+            ProcessBuilder builder = new ProcessBuilder(List.of(executable, "-u", script.toString()));
+            builder.environment().putAll(environment);
+            launched = LaunchedProcess.launch(builder);
         }
         catch (IOException e) {
             throw new PythonWorkerException("Python calculations need a Python 3 interpreter: '" + executable

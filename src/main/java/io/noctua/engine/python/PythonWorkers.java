@@ -10,6 +10,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +37,10 @@ public final class PythonWorkers implements AutoCloseable {
     private final Path script;
     private final int warm;
     private final Duration startTimeout;
+    /** Variables the worker processes get besides the server's own (NOCTUA_SPARK_HINT). */
+    private final Map<String, String> environment;
+    /** Why there is no Python to start (the environment could not be built), or null. */
+    private final String unavailable;
     private final BlockingQueue<PythonWorker> ready = new LinkedBlockingQueue<>();
     /** Every worker started and not yet found dead: warm ones and those sessions hold. */
     private final Set<PythonWorker> started = ConcurrentHashMap.newKeySet();
@@ -49,11 +54,13 @@ public final class PythonWorkers implements AutoCloseable {
     /** The configured interpreter's real path, once asked (see {@link #realPath}); asked again after a start that timed out. */
     private volatile String executable;
 
-    private PythonWorkers(String executable, Path script, int warm, Duration startTimeout) {
+    private PythonWorkers(String executable, Path script, int warm, Duration startTimeout, Map<String, String> environment, String unavailable) {
         this.configuredExecutable = requireNonNull(executable, "executable is null");
         this.script = requireNonNull(script, "script is null");
         this.warm = warm;
         this.startTimeout = requireNonNull(startTimeout, "startTimeout is null");
+        this.environment = Map.copyOf(environment);
+        this.unavailable = unavailable;
         if (startTimeout.isNegative() || startTimeout.isZero()) {
             throw new IllegalArgumentException("startTimeout must be positive: " + startTimeout);
         }
@@ -65,6 +72,11 @@ public final class PythonWorkers implements AutoCloseable {
      * each start, here and in {@link #take}, waits at most {@code startTimeout} for its worker to be ready.
      */
     public static PythonWorkers start(String executable, Path workDir, int warm, Duration startTimeout) {
+        return start(executable, workDir, warm, startTimeout, Map.of());
+    }
+
+    /** As {@link #start(String, Path, int, Duration)}, and each worker process gets {@code environment} as well. */
+    public static PythonWorkers start(String executable, Path workDir, int warm, Duration startTimeout, Map<String, String> environment) {
         Path script = workDir.resolve("noctua_worker.py");
         try (InputStream in = PythonWorkers.class.getResourceAsStream("/io/noctua/engine/python/noctua_worker.py")) {
             requireNonNull(in, "noctua_worker.py is missing from the classpath");
@@ -74,11 +86,16 @@ public final class PythonWorkers implements AutoCloseable {
         catch (IOException e) {
             throw new UncheckedIOException("cannot write the Python worker to " + workDir, e);
         }
-        PythonWorkers workers = new PythonWorkers(executable, script, warm, startTimeout);
+        PythonWorkers workers = new PythonWorkers(executable, script, warm, startTimeout, environment, null);
         for (int i = 0; i < warm; i++) {
             workers.refill();
         }
         return workers;
+    }
+
+    /** A pool that starts nothing: every {@link #take} fails with {@code reason} (there is no Python to run). */
+    public static PythonWorkers unavailable(String reason) {
+        return new PythonWorkers("", Path.of("noctua_worker.py"), 0, Duration.ofSeconds(1), Map.of(), requireNonNull(reason, "reason is null"));
     }
 
     /**
@@ -185,8 +202,11 @@ public final class PythonWorkers implements AutoCloseable {
             if (start.abandoned()) {
                 throw new PythonWorkerException(start.abandonedBecause(), null);
             }
+            if (unavailable != null) {
+                throw new PythonWorkerException(unavailable, null);
+            }
             LaunchedProcess.Deadline deadline = LaunchedProcess.Deadline.after(startTimeout);
-            return track(PythonWorker.start(executable(deadline, start), script, deadline, start));
+            return track(PythonWorker.start(executable(deadline, start), script, environment, deadline, start));
         }
         finally {
             starting.remove(start);
