@@ -3,6 +3,7 @@ package io.noctua.engine.python;
 import io.noctua.config.NoctuaConfig;
 import io.noctua.testing.Athena;
 import io.noctua.testing.Commands;
+import io.noctua.testing.PythonEnvironments;
 import io.noctua.testing.TestingServer;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.athena.AthenaClient;
@@ -231,6 +232,22 @@ class PythonEnvironmentTest {
                     + " python.base-executable '/nonexistent/python3' could not be started"), done.status().stateChangeReason());
             assertEquals(CalculationExecutionState.COMPLETED, Athena.run(client, sessionId, "%%sql\nSELECT 1").status().state());
         }
+    }
+
+    @Test
+    void theTestsFullEnvironmentHasAthenasLibrariesWithVersionsPysparkTakes() {
+        String python = PythonEnvironments.full();
+        PythonEnvironment.Status status = PythonEnvironments.fullStatus();
+        for (String name : List.of("pandas", "numpy", "pyarrow", "matplotlib", "seaborn", "plotly", "scipy", "ipython", "boto3")) {
+            assertTrue(state(status, name).installed(), name + ": " + status);
+        }
+        assertTrue(state(status, "numpy").version().startsWith("1."), status.toString());
+        assertTrue(state(status, "pandas").version().startsWith("2."), status.toString());
+        Commands.Result imports = Commands.run(List.of(python, "-c",
+                "import pandas, numpy, pyarrow, matplotlib, seaborn, plotly, scipy, IPython, boto3; print(pandas.__version__)"),
+                Map.of("MPLBACKEND", "Agg"), Duration.ofMinutes(2));
+        assertEquals(0, imports.exitCode(), imports.toString());
+        assertEquals(state(status, "pandas").version(), imports.stdout().strip());
     }
 
     /** Whether the worker program appends NOCTUA_SPARK_HINT to its NameError yet (another change teaches it that). */
