@@ -48,7 +48,10 @@ def one_run(checkout, idle_seconds):
     data = tempfile.mkdtemp(prefix="noctua-first-calc-")
     log = open(os.path.join(data, "server.log"), "w")
     begin = time.monotonic()
-    server = subprocess.Popen([os.path.join(checkout, "noctua"), "serve", "--port", "0", "--data-dir", data, "--conf", "s3.port=0"],
+    # the machine's python3: the Python environment a first start builds (minutes, once per data
+    # directory) is not what this measures, and every run here has a fresh data directory
+    server = subprocess.Popen([os.path.join(checkout, "noctua"), "serve", "--port", "0", "--data-dir", data, "--conf", "s3.port=0",
+                               "--conf", "python.executable=python3"],
                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         endpoint = None

@@ -188,6 +188,8 @@ final class Bench {
             settings.put("data-dir", dataDir.toString());
             // calculation outputs go to the embedded S3 store, as with ./noctua serve
             settings.put("s3.port", "0");
+            // the machine's python3 as it is, as for ExternalServer
+            settings.put("python.executable", "python3");
             NoctuaConfig config = NoctuaConfig.from(settings);
             long begin = System.nanoTime();
             SparkEngine engine = SparkEngine.start(NoctuaServer.sparkProperties(config));

@@ -43,7 +43,10 @@ final class ExternalServer implements AutoCloseable {
         Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
         int port = Bench.freePort();
         List<String> command = new ArrayList<>(List.of("./noctua", "serve", "--port", Integer.toString(port), "--data-dir",
-                dataDir.toString(), "--conf", "s3.port=0"));
+                dataDir.toString(), "--conf", "s3.port=0",
+                // the machine's python3, as the benchmarks measured before the server built environments (and each run
+                // has a fresh data directory, where a built environment would take minutes); extraArguments may override it
+                "--conf", "python.executable=python3"));
         command.addAll(extraArguments);
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(environment);
