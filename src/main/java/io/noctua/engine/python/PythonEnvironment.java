@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -177,7 +178,7 @@ public final class PythonEnvironment {
     private Record build() throws IOException {
         long begin = System.nanoTime();
         progress.println("noctua: building the Python environment in " + dir + " (first start: pip installs " + wanted.size()
-                + " packages, about a minute)...");
+                + " packages, a minute or two)...");
         makeVenv();
         Map<String, Record.Outcome> outcomes = new LinkedHashMap<>();
         if (!wanted.isEmpty()) {
@@ -450,7 +451,7 @@ public final class PythonEnvironment {
             if (!usable()) {
                 return "unavailable: " + problem + ". Python calculations fail until this is fixed (%%sql cells run)";
             }
-            StringBuilder text = new StringBuilder(python + " (Python " + pythonVersion + ", built " + builtAt + ")");
+            StringBuilder text = new StringBuilder(python + " (Python " + pythonVersion + ", built " + builtAt.truncatedTo(ChronoUnit.SECONDS) + ")");
             List<PackageState> installed = packages.stream().filter(PackageState::installed).toList();
             if (!installed.isEmpty()) {
                 text.append("\nwith ").append(String.join(", ", installed.stream().map(state -> state.name() + " " + state.version()).toList()));
