@@ -255,7 +255,7 @@ public final class NoctuaServer implements AutoCloseable {
                 new AwsJsonApi.Service("AmazonAthena.", "", operations(), ShapeValidator.load()),
                 new AwsJsonApi.Service("AWSGlue.", "Glue.", glue.operations(), ShapeValidator.load("glue-shapes.json", ValidationException::new))),
                 metrics.apiListener());
-        Console console = new Console(results);
+        Console console = new Console(results, config::pythonExecutable);
         Optional<SigV4Verifier> signatures = config.authKeys().isEmpty()
                 ? Optional.empty()
                 : Optional.of(new SigV4Verifier(config.authKeys(), Set.of("athena", "glue"), clock));

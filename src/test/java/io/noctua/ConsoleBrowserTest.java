@@ -1,7 +1,11 @@
 package io.noctua;
 
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.noctua.results.ResultStore;
+import io.noctua.results.S3Location;
+import io.noctua.testing.Athena;
 import io.noctua.testing.Browser;
+import io.noctua.testing.Commands;
 import io.noctua.testing.ServerExtension;
 import io.noctua.testing.TestingServer;
 import org.junit.jupiter.api.AfterAll;
@@ -10,9 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
+import software.amazon.awssdk.services.athena.model.GetCalculationExecutionResponse;
 import software.amazon.awssdk.services.athena.model.QueryExecutionState;
 import software.amazon.awssdk.services.athena.model.SessionState;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -105,6 +111,84 @@ class ConsoleBrowserTest {
 
         browser.click(browser.await("#terminate-session", Duration.ofSeconds(10)));
         browser.await("#session-facts .state[data-state='TERMINATED']", Duration.ofSeconds(30));
+    }
+
+    /** A 3x2 red PNG. */
+    private static final String PNG = "iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAEElEQVR4nGP4z8AAQQxwFgBB0gX7h/C5SAAAAABJRU5ErkJggg==";
+
+    /**
+     * Each kind of rich output, as outputs.json holds it (written here by hand over a real
+     * calculation's): shown in order after stdout, each as its richest type; markup in any of them runs
+     * nothing in the page. This server's workers' Python has no plotly: the figure is shown as JSON.
+     */
+    @Test
+    void handMadeOutputsAreShownAsImagesTablesSandboxedFramesAndText() {
+        String sessionId = Athena.startIdleSession(athena);
+        GetCalculationExecutionResponse done = running.server().runCompleted(sessionId, "print('printed first')");
+        String script = "<script>window.top.pwned = 1; parent.pwned = 2; top.document.title = 'pwned'; window.framePwned = 1</script>";
+        String outputs = """
+                {"outputs": [
+                  {"output_type": "display_data", "data": {"image/png": "%s", "text/plain": "<Figure size 3x2>"}, "metadata": {}},
+                  {"output_type": "display_data", "data": {"image/svg+xml": "<svg xmlns='http://www.w3.org/2000/svg' width='40' height='20'><script>window.top.pwned = 3</script><rect width='40' height='20' fill='blue'/></svg>", "text/plain": "svg"}, "metadata": {}},
+                  {"output_type": "display_data", "data": {"application/vnd.noctua.table+json": {"columns": [{"name": "id", "type": "bigint"}, {"name": "<b id='injected'>name</b>", "type": "string"}], "rows": [[1, "<img src=x onerror='window.pwned=4'>"], [2, null]], "truncated": true}, "text/html": "<table id='injected'></table>", "text/plain": "id name"}, "metadata": {}},
+                  {"output_type": "display_data", "data": {"text/html": "<p id='framed'>framed</p>%s<img src=x onerror='window.top.pwned=5'>", "text/plain": "<HTML object>"}, "metadata": {}},
+                  {"output_type": "display_data", "data": {"application/vnd.plotly.v1+json": {"data": [{"type": "bar", "x": ["a", "b"], "y": [1, 2]}], "layout": {"title": {"text": "bars"}}}, "text/plain": "Figure()"}, "metadata": {}},
+                  {"output_type": "display_data", "data": {"text/markdown": "# <i>title</i>", "text/plain": "md"}, "metadata": {}},
+                  {"output_type": "display_data", "data": {"text/latex": "$x$", "text/plain": "only as text"}, "metadata": {}},
+                  {"output_type": "execute_result", "data": {"text/plain": "42"}, "metadata": {}}
+                ]}
+                """.formatted(PNG, script.replace("\"", "\\\""));
+        running.server().server().results().write(List.of(new ResultStore.ResultObject(
+                S3Location.parse(done.result().resultS3Uri() + "outputs.json"), outputs.getBytes(StandardCharsets.UTF_8), "application/json")));
+
+        browser.open("about:blank");
+        browser.open(running.server().endpoint() + "/console#session=" + sessionId);
+        String title = browser.script("return document.title").asText();
+        String item = "#calculation-list > li[data-calculation='" + done.calculationExecutionId() + "']";
+        browser.await(item + " .rich-output[data-output-type='execute_result']", Duration.ofSeconds(30));
+        // in order, after stdout; the value's text once, under Result
+        assertEquals("[\"stdout\",\"image/png\",\"image/svg+xml\",\"application/vnd.noctua.table+json\",\"text/html\","
+                + "\"application/vnd.plotly.v1+json\",\"text/markdown\",\"text/plain\",\"text/plain\"]", browser.script("""
+                return JSON.stringify([...document.querySelectorAll(arguments[0] + ' pre.stdout, ' + arguments[0] + ' .rich-output')]
+                  .map((n) => n.classList.contains('stdout') ? 'stdout' : n.dataset.mime));
+                """.replace("arguments[0]", new TextNode(item).toString())).asText());
+        assertEquals("42", text(item + " .rich-output[data-output-type='execute_result'] pre"));
+        assertEquals("# <i>title</i>", text(item + " .rich-output[data-mime='text/markdown'] pre"));
+
+        // images from data: URLs, decoded; the SVG as an image too, never inline
+        browser.awaitTrue(() -> browser.script("const i = document.querySelector(" + new TextNode(item + " img[src^='data:image/png;base64,']")
+                + "); return !!i && i.complete && i.naturalWidth === 3").asBoolean(), "the PNG to be decoded", Duration.ofSeconds(10));
+        browser.awaitTrue(() -> browser.script("const i = document.querySelector(" + new TextNode(item + " img[src^='data:image/svg+xml']")
+                + "); return !!i && i.complete && i.naturalWidth === 40").asBoolean(), "the SVG to be decoded", Duration.ofSeconds(10));
+        assertEquals(List.of(), browser.findAll("#calculation-list svg"));
+
+        // the table: built cell by cell as text
+        String table = item + " .rich-output[data-mime='application/vnd.noctua.table+json'] table";
+        assertEquals("[\"id\",\"<b id='injected'>name</b>\"]", browser.script("return JSON.stringify([...document.querySelectorAll("
+                + new TextNode(table + " th .name") + ")].map((n) => n.textContent))").asText());
+        assertEquals("[[\"1\",\"<img src=x onerror='window.pwned=4'>\"],[\"2\",null]]", browser.script("return JSON.stringify([...document.querySelectorAll("
+                + new TextNode(table + " tbody tr") + ")].map((tr) => [...tr.children].map((td) => td.classList.contains('null') ? null : td.textContent)))")
+                .asText());
+        assertTrue(text(item + " .table-note").contains("first 2 rows"), text(item + " .table-note"));
+
+        // HTML: in a frame sandboxed without scripts, from srcdoc
+        assertEquals("[\"\",true]", browser.script("const f = document.querySelector(" + new TextNode(item + " iframe.rich-html")
+                + "); return JSON.stringify([f.getAttribute('sandbox'), f.srcdoc.includes('window.top.pwned')])").asText());
+        assertEquals(1, browser.findAll("#calculation-list iframe").size());
+
+        // plotly is not in this server's workers' Python (python3): the figure's JSON, with the reason
+        if (Commands.run(List.of("python3", "-c", "import plotly"), Map.of(), Duration.ofSeconds(60)).exitCode() != 0) {
+            browser.await(item + " .plotly-json", Duration.ofSeconds(20));
+            assertTrue(text(item + " .plotly-note").contains("plotly is not installed in the workers' Python"), text(item + " .plotly-note"));
+            assertTrue(text(item + " .plotly-json").contains("\"bars\""));
+        }
+
+        assertEquals(List.of(), browser.findAll("#injected"));
+        assertEquals(List.of(), browser.findAll("#framed"));
+        assertEquals(List.of(), browser.findAll("#calculation-list img:not([src^='data:'])"));
+        assertTrue(browser.script("return window.pwned === undefined && window.framePwned === undefined").asBoolean());
+        assertEquals(title, browser.script("return document.title").asText());
+        athena.terminateSession(r -> r.sessionId(sessionId));
     }
 
     private String shownQuery() {

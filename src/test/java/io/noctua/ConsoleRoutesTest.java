@@ -1,6 +1,11 @@
 package io.noctua;
 
+import io.noctua.console.Console;
+import io.noctua.results.ResultStore;
+import io.noctua.results.S3Location;
 import io.noctua.testing.Athena;
+import io.noctua.testing.Commands;
+import io.noctua.testing.TestingServer;
 import io.noctua.testing.ServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -12,7 +17,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,5 +71,64 @@ class ConsoleRoutesTest {
         HttpResponse<String> absent = get("/console/output?uri=" + URLEncoder.encode("s3://noctua-results/no/such/key", StandardCharsets.UTF_8));
         assertEquals(404, absent.statusCode());
         assertTrue(absent.body().startsWith("cannot read s3://noctua-results/no/such/key: "), absent.body());
+    }
+
+    /** A calculation's outputs.json is read whole (a cut one is no JSON), where stdout is cut at 1 MiB. */
+    @Test
+    void outputsJsonIsReadWholeWhereOtherOutputsAreCut() throws Exception {
+        String big = "{\"outputs\": [{\"output_type\": \"display_data\", \"data\": {\"text/plain\": \"" + "x".repeat(3 << 20) + "\"}}]}";
+        String output = running.server().server().config().defaultOutputLocation();
+        String prefix = output + (output.endsWith("/") ? "" : "/") + "console-routes-test/" + System.nanoTime() + "/";
+        running.server().server().results().write(List.of(
+                new ResultStore.ResultObject(S3Location.parse(prefix + "result/outputs.json"), big.getBytes(StandardCharsets.UTF_8), "application/json"),
+                new ResultStore.ResultObject(S3Location.parse(prefix + "stdout"), big.getBytes(StandardCharsets.UTF_8), "text/plain")));
+        HttpResponse<String> outputs = get("/console/output?uri=" + URLEncoder.encode(prefix + "result/outputs.json", StandardCharsets.UTF_8));
+        assertEquals(200, outputs.statusCode());
+        assertEquals(big, outputs.body());
+        assertTrue(outputs.headers().firstValue("X-Noctua-Truncated").isEmpty());
+        HttpResponse<String> stdout = get("/console/output?uri=" + URLEncoder.encode(prefix + "stdout", StandardCharsets.UTF_8));
+        assertEquals(1 << 20, stdout.body().length());
+        assertEquals(Integer.toString(big.length()), stdout.headers().firstValue("X-Noctua-Truncated").orElseThrow());
+    }
+
+    /** The test server's workers run python3; without plotly there, plotly.js is a 404 that says so. */
+    @Test
+    void withoutPlotlyInTheWorkersPythonPlotlyJsIsA404ThatSaysSo() throws Exception {
+        boolean installed = Commands.run(List.of("python3", "-c", "import plotly"), Map.of(), Duration.ofSeconds(60)).exitCode() == 0;
+        HttpResponse<String> plotly = get(Console.PLOTLY_PATH);
+        if (installed) {
+            assertEquals(200, plotly.statusCode());
+            return;
+        }
+        assertEquals(404, plotly.statusCode());
+        assertTrue(plotly.body().startsWith("plotly is not installed in the workers' Python (python3): "), plotly.body());
+        assertEquals("text/plain; charset=utf-8", plotly.headers().firstValue("Content-Type").orElseThrow());
+    }
+
+    /** plotly.js is the file the workers' Python names, asked for once; the console's policy still allows only this origin's scripts. */
+    @Test
+    void plotlyJsComesFromTheFileTheWorkersPythonNamesAskedOnce() throws Exception {
+        Path dir = TestingServer.temporaryDirectory("noctua-fake-plotly-");
+        Path script = dir.resolve("plotly.min.js");
+        Files.writeString(script, "window.Plotly = {fake: true};\n");
+        Path python = dir.resolve("python");
+        Files.writeString(python, "#!/bin/sh\necho asked >> '" + dir.resolve("asked") + "'\necho '" + script + "'\n");
+        Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwx------"));
+        AtomicInteger supplied = new AtomicInteger();
+        Console console = new Console(running.server().server().results(), () -> {
+            supplied.incrementAndGet();
+            return python.toString();
+        });
+        io.noctua.http.HttpRequest request = new io.noctua.http.HttpRequest("GET", Console.PLOTLY_PATH, "", Map.of(), new byte[0]);
+        for (int i = 0; i < 2; i++) {
+            io.noctua.http.HttpResponse response = console.handle(request);
+            assertEquals(200, response.status());
+            assertEquals("text/javascript; charset=utf-8", response.headers().get("Content-Type"));
+            assertArrayEquals(Files.readAllBytes(script), response.body());
+            assertEquals("max-age=3600", response.headers().get("Cache-Control"));
+            assertTrue(response.headers().get("Content-Security-Policy").contains("script-src 'self';"));
+        }
+        assertEquals(1, supplied.get());
+        assertEquals(List.of("asked"), Files.readAllLines(dir.resolve("asked")));
     }
 }

@@ -2,7 +2,10 @@
 // workgroups of Athena's SQL engine, their results and history). It talks to the server through the
 // public Athena API (POST / with X-Amz-Target), as any client does, and reads calculation outputs
 // through /console/output. Everything the server returns is user data (code, queries, output, values,
-// descriptions), so it is only ever set as text.
+// descriptions), so it is only ever set as text. A calculation's rich outputs (result/outputs.json)
+// are data too: images are shown from data: URLs, tables are built cell by cell as text, Plotly
+// figures are drawn by plotly.js (served by Noctua), and HTML only ever goes into a frame sandboxed
+// without scripts; no output is ever parsed as markup in this page.
 // When the server checks signatures, the person gives an access key once per tab (kept in this
 // tab's sessionStorage, never sent) and every call is signed with it (sigv4.js).
 'use strict';
@@ -15,7 +18,8 @@ const state = {
   sessionId: null,
   details: new Map(),   // calculation id -> GetCalculationExecution answer, kept once final
   code: new Map(),      // calculation id -> code block
-  outputs: new Map(),   // calculation id -> {stdout, stderr, result}
+  outputs: new Map(),   // calculation id -> {stdout, stderr, result, rich}: rich is outputs.json's list, or null without one
+  shown: new WeakSet(), // the items (<li>) of final calculations, shown with all their outputs: never rendered again
   items: new Map(),     // calculation id -> its <li>
   sessionFacts: new Map(), // session id -> {session, executors, ended, final, round}; a final session's are kept
   round: 0,             // counts refreshes, so that one refresh asks for a session's facts once
@@ -96,6 +100,22 @@ async function output(uri) {
   if (!uri) return '';
   const response = await call('GET', '/console/output', { uri }, {}, undefined);
   return response.ok ? response.text() : '';
+}
+
+/**
+ * A calculation's rich outputs: outputs.json's list of outputs, or null when it has none (the
+ * calculation ran before rich outputs existed) or it cannot be read whole.
+ */
+async function richOutputs(resultUri) {
+  if (!resultUri) return null;
+  const response = await call('GET', '/console/output', { uri: resultUri + 'outputs.json' }, {}, undefined);
+  if (!response.ok || response.headers.get('X-Noctua-Truncated')) return null;
+  try {
+    const outputs = JSON.parse(await response.text()).outputs;
+    return Array.isArray(outputs) ? outputs.filter((o) => o && typeof o === 'object' && o.data && typeof o.data === 'object') : null;
+  } catch (e) {
+    return null;
+  }
 }
 
 // ---- signing in, when the server checks signatures
@@ -258,6 +278,7 @@ async function selectSession(sessionId) {
   state.sessionId = sessionId;
   history.replaceState(null, '', '#session=' + encodeURIComponent(sessionId));
   state.items.clear();
+  state.shown = new WeakSet();
   $('calculation-list').replaceChildren();
   $('no-session').hidden = true;
   $('session-view').hidden = false;
@@ -350,13 +371,15 @@ async function refreshCalculation(summary) {
   }
   if (FINAL.has(details.Status.State) && !state.outputs.has(id)) {
     const result = details.Result || {};
-    const [stdout, stderr, resultJson] = await Promise.all([
-      output(result.StdOutS3Uri), output(result.StdErrorS3Uri),
-      result.ResultS3Uri ? output(result.ResultS3Uri + 'result.json') : Promise.resolve(''),
+    const [stdout, stderr, rich] = await Promise.all([
+      output(result.StdOutS3Uri), output(result.StdErrorS3Uri), richOutputs(result.ResultS3Uri),
     ]);
     let text = '';
-    try { text = resultJson ? (JSON.parse(resultJson)['text/plain'] || '') : ''; } catch (e) { text = ''; }
-    state.outputs.set(id, { stdout, stderr, result: text });
+    if (!rich) { // a calculation from before outputs.json: its value's text, from result.json
+      const resultJson = result.ResultS3Uri ? await output(result.ResultS3Uri + 'result.json') : '';
+      try { text = resultJson ? (JSON.parse(resultJson)['text/plain'] || '') : ''; } catch (e) { text = ''; }
+    }
+    state.outputs.set(id, { stdout, stderr, result: text, rich });
   }
   render(id);
 }
@@ -373,6 +396,9 @@ function item(id) {
 function render(id) {
   const details = state.details.get(id);
   const status = details.Status;
+  const node = item(id);
+  // a final calculation with its outputs does not change: rendering it again would reload its frames and charts
+  if (state.shown.has(node)) return;
   const progress = details.Statistics ? details.Statistics.Progress : '';
   const running = !FINAL.has(status.State);
   const head = el('div', { class: 'head' },
@@ -391,7 +417,16 @@ function render(id) {
   const outputs = state.outputs.get(id);
   if (outputs) {
     if (outputs.stdout) body.append(el('div', { class: 'label' }, 'Output'), el('pre', { class: 'stdout' }, outputs.stdout));
-    if (outputs.result && !outputs.stdout.includes(outputs.result)) {
+    if (outputs.rich) {
+      for (const output of outputs.rich) {
+        const result = output.output_type === 'execute_result';
+        // a value whose text stdout already shows (a %%sql cell's) is not shown twice
+        if (result && preferredType(output.data) === 'text/plain' && outputs.stdout.includes(String(output.data['text/plain']))) continue;
+        if (result) body.append(el('div', { class: 'label' }, 'Result'));
+        body.append(richOutput(output, result));
+      }
+    }
+    else if (outputs.result && !outputs.stdout.includes(outputs.result)) {
       body.append(el('div', { class: 'label' }, 'Result'), el('pre', { class: 'result' }, outputs.result));
     }
     if (outputs.stderr) body.append(el('div', { class: 'label' }, 'Errors'), el('pre', { class: 'stderr' }, outputs.stderr));
@@ -400,7 +435,122 @@ function render(id) {
   if (status.StateChangeReason && status.State !== 'COMPLETED' && !stderr.includes(status.StateChangeReason)) {
     body.append(el('pre', { class: 'reason' }, status.StateChangeReason));
   }
-  item(id).replaceChildren(head, body);
+  node.replaceChildren(head, body);
+  if (outputs && !running) state.shown.add(node);
+}
+
+// ---- rich outputs: one MIME bundle each (docs/calculation-results.md), shown as its richest known type
+
+const TABLE_TYPE = 'application/vnd.noctua.table+json';
+const PLOTLY_TYPE = 'application/vnd.plotly.v1+json';
+const KNOWN_TYPES = ['image/png', 'image/jpeg', 'image/svg+xml', TABLE_TYPE, PLOTLY_TYPE, 'text/html', 'text/markdown', 'text/plain'];
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** The richest type of {@code data} that the console shows and that holds what that type should. */
+function preferredType(data) {
+  return KNOWN_TYPES.find((type) => {
+    const value = data[type];
+    if (value === undefined || value === null) return false;
+    if (type === 'image/png' || type === 'image/jpeg') return typeof value === 'string' && BASE64.test(value.replace(/\s+/g, ''));
+    if (type === TABLE_TYPE) return typeof value === 'object' && Array.isArray(value.columns) && Array.isArray(value.rows);
+    if (type === PLOTLY_TYPE) return typeof value === 'object';
+    return typeof value === 'string';
+  }) || null;
+}
+
+/** One output as an element: {@code result} for the cell's value (execute_result). */
+function richOutput(output, result) {
+  const data = output.data;
+  const type = preferredType(data);
+  const node = el('div', { class: 'rich-output', 'data-output-type': output.output_type || '', 'data-mime': type || '' });
+  const value = type ? data[type] : null;
+  const text = typeof data['text/plain'] === 'string' ? data['text/plain'] : '';
+  if (type === 'image/png' || type === 'image/jpeg') {
+    node.append(el('img', { class: 'rich-image', alt: text, src: 'data:' + type + ';base64,' + value.replace(/\s+/g, '') }));
+  } else if (type === 'image/svg+xml') {
+    // as an image, never inline: an SVG shown by <img> runs no script
+    node.append(el('img', { class: 'rich-image', alt: text, src: 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(value) }));
+  } else if (type === TABLE_TYPE) {
+    node.append(richTable(value));
+  } else if (type === PLOTLY_TYPE) {
+    node.append(plotlyFigure(value));
+  } else if (type === 'text/html') {
+    // a frame with an opaque origin and no scripts: the HTML is shown, nothing in it runs
+    const frame = el('iframe', { class: 'rich-html', sandbox: '', referrerpolicy: 'no-referrer', title: 'HTML output' });
+    frame.srcdoc = value;
+    node.append(frame);
+  } else if (type) {
+    node.append(el('pre', { class: result ? 'result' : 'display' }, value));
+  } else {
+    node.append(el('pre', { class: 'display' }, 'An output of type ' + Object.keys(data).join(', ') + ', which the console does not show.'));
+  }
+  return node;
+}
+
+function cellText(value) {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** A table+json value as a table, cell by cell as text; NULL in grey as in the SQL view. */
+function richTable(table) {
+  const columns = table.columns.map((c) => (c && typeof c === 'object' ? c : { name: String(c), type: '' }));
+  const width = Math.max(columns.length, ...table.rows.map((row) => (Array.isArray(row) ? row.length : 0)));
+  const names = Array.from({ length: width }, (_, i) => columns[i] || { name: '', type: '' });
+  const head = el('tr', {}, ...names.map((column) => el('th', { 'data-type': cellText(column.type || '') },
+    el('span', { class: 'name' }, cellText(column.name === undefined ? '' : column.name)),
+    el('small', { class: 'type' }, cellText(column.type || '')))));
+  const body = el('tbody', {}, ...table.rows.map((row) => el('tr', {}, ...names.map((_, i) => {
+    const value = Array.isArray(row) ? row[i] : undefined;
+    return value === null || value === undefined
+      ? el('td', { class: 'null', 'data-null': 'true' }, 'NULL')
+      : el('td', { class: typeof value === 'number' ? 'number' : '' }, cellText(value));
+  }))));
+  const node = el('div', { class: 'rich-table' }, el('div', { class: 'result-wrap' }, el('table', { class: 'result' }, el('thead', {}, head), body)));
+  const rows = table.rows.length + ' row' + (table.rows.length === 1 ? '' : 's');
+  node.append(el('p', { class: 'table-note muted' + (table.truncated ? ' truncated' : '') },
+    table.truncated ? 'Only the first ' + rows + ' are shown: the data has more.' : rows));
+  return node;
+}
+
+let plotlyLoading = null;
+
+/** plotly.js, from the server (never a CDN), loaded the first time a figure is shown. */
+function loadPlotly() {
+  if (!plotlyLoading) {
+    plotlyLoading = new Promise((resolve, reject) => {
+      const src = '/console/plotly.min.js';
+      const script = document.createElement('script');
+      script.src = src;
+      script.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error('plotly.js did not load')));
+      script.onerror = () => {
+        // a <script> cannot read why: ask again for the server's reason
+        fetch(src).then((r) => r.text(), () => '').then((reason) => reject(new Error(reason.trim() || 'plotly.js could not be loaded')));
+      };
+      document.head.append(script);
+    });
+    plotlyLoading.catch(() => {});
+  }
+  return plotlyLoading;
+}
+
+/** A Plotly figure, drawn by plotly.js once it is there; its JSON as text with the reason when plotly.js cannot be had. */
+function plotlyFigure(figure) {
+  const node = el('div', { class: 'plotly-output' });
+  const chart = el('div', { class: 'plotly-chart' });
+  node.append(chart);
+  loadPlotly().then((Plotly) => Plotly.newPlot(chart, {
+    data: Array.isArray(figure.data) ? figure.data : [],
+    layout: figure.layout && typeof figure.layout === 'object' ? figure.layout : {},
+    frames: Array.isArray(figure.frames) ? figure.frames : undefined,
+    config: { responsive: true, displaylogo: false },
+  })).catch((e) => {
+    const reason = /plotly is not installed/.test(e.message)
+      ? "plotly is not installed in the workers' Python, so the figure is shown as its JSON." : 'The figure cannot be drawn: ' + e.message;
+    node.replaceChildren(el('p', { class: 'plotly-note muted' }, reason), el('pre', { class: 'plotly-json' }, JSON.stringify(figure, null, 2)));
+  });
+  return node;
 }
 
 // ---- the SQL view: Athena's query API, on the workgroups of its SQL engine
