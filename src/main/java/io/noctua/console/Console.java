@@ -41,6 +41,7 @@ public final class Console implements Route {
             "/", new String[] {"index.html", "text/html; charset=utf-8"},
             "/console.js", new String[] {"console.js", "text/javascript; charset=utf-8"},
             "/console.css", new String[] {"console.css", "text/css; charset=utf-8"},
+            "/plotly.css", new String[] {"plotly.css", "text/css; charset=utf-8"},
             "/sigv4.js", new String[] {"sigv4.js", "text/javascript; charset=utf-8"});
     /** Outputs larger than this are cut, with a note, so that a huge stdout cannot stall the page. */
     private static final int MAX_OUTPUT_BYTES = 1 << 20;
@@ -77,7 +78,7 @@ public final class Console implements Route {
         this.results = requireNonNull(results, "results is null");
         this.pythonExecutable = requireNonNull(pythonExecutable, "pythonExecutable is null");
         this.files = Map.of("index.html", resource("index.html"), "console.js", resource("console.js"), "console.css", resource("console.css"),
-                "sigv4.js", resource("sigv4.js"));
+                "sigv4.js", resource("sigv4.js"), "plotly.css", resource("plotly.css"));
     }
 
     private static byte[] resource(String name) {

@@ -516,10 +516,20 @@ function richTable(table) {
 
 let plotlyLoading = null;
 
-/** plotly.js, from the server (never a CDN), loaded the first time a figure is shown. */
+/**
+ * plotly.js, from the server (never a CDN), loaded the first time a figure is shown. Its style rules
+ * go into an empty same-origin sheet with the id it looks for, as the page's policy refuses the
+ * inline <style> it would make.
+ */
 function loadPlotly() {
   if (!plotlyLoading) {
-    plotlyLoading = new Promise((resolve, reject) => {
+    const styles = el('link', { rel: 'stylesheet', id: 'plotly.js-style-global', href: '/console/plotly.css' });
+    const styled = new Promise((resolve) => {
+      styles.addEventListener('load', resolve);
+      styles.addEventListener('error', resolve);
+    });
+    document.head.append(styles);
+    plotlyLoading = styled.then(() => new Promise((resolve, reject) => {
       const src = '/console/plotly.min.js';
       const script = document.createElement('script');
       script.src = src;
@@ -529,7 +539,7 @@ function loadPlotly() {
         fetch(src).then((r) => r.text(), () => '').then((reason) => reject(new Error(reason.trim() || 'plotly.js could not be loaded')));
       };
       document.head.append(script);
-    });
+    }));
     plotlyLoading.catch(() => {});
   }
   return plotlyLoading;
