@@ -6,6 +6,7 @@ import io.noctua.results.S3Location;
 import io.noctua.testing.Athena;
 import io.noctua.testing.Browser;
 import io.noctua.testing.Commands;
+import io.noctua.testing.PythonPackages;
 import io.noctua.testing.ServerExtension;
 import io.noctua.testing.TestingServer;
 import org.junit.jupiter.api.AfterAll;
@@ -18,7 +19,10 @@ import software.amazon.awssdk.services.athena.model.GetCalculationExecutionRespo
 import software.amazon.awssdk.services.athena.model.QueryExecutionState;
 import software.amazon.awssdk.services.athena.model.SessionState;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +35,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The web console in real headless Chromium: a session started from the page, a {@code %%sql} cell
  * and its table, a long cell stopped from the page, and output that holds HTML shown as text; the
- * SQL view's queries, their paged results, failures, a stopped query and the history.
+ * SQL view's queries, their paged results, failures, a stopped query and the history; rich outputs
+ * (images, tables, Plotly charts, HTML in sandboxed frames), hand-made and from real calculations.
  * Skips, with the reason printed, where chromium and chromium-driver cannot be installed.
  */
 class ConsoleBrowserTest {
@@ -68,8 +73,13 @@ class ConsoleBrowserTest {
         browser.awaitTrue(() -> browser.findAll("#calculation-list > li").size() == before + 1, "the new calculation to be listed",
                 Duration.ofSeconds(20));
         String item = browser.findAll("#calculation-list > li").get(0);
-        browser.awaitTrue(() -> !browser.findAll("#calculation-list > li:first-child .state[data-state='" + state + "']").isEmpty(),
-                "the calculation to show " + state, Duration.ofSeconds(60));
+        try {
+            browser.awaitTrue(() -> !browser.findAll("#calculation-list > li:first-child .state[data-state='" + state + "']").isEmpty(),
+                    "the calculation to show " + state, Duration.ofSeconds(60));
+        }
+        catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + "; it shows: " + browser.text(item), e);
+        }
         return item;
     }
 
@@ -189,6 +199,117 @@ class ConsoleBrowserTest {
         assertTrue(browser.script("return window.pwned === undefined && window.framePwned === undefined").asBoolean());
         assertEquals(title, browser.script("return document.title").asText());
         athena.terminateSession(r -> r.sessionId(sessionId));
+    }
+
+    /**
+     * A Python that also imports what {@code pythonPath} holds: a virtual environment of python3 (with
+     * its packages) whose .pth file names that folder. Not a script that sets PYTHONPATH: the server
+     * runs its workers with the interpreter that python.executable names (its sys.executable).
+     */
+    private static Path pythonWith(String pythonPath) throws IOException {
+        Path dir = TestingServer.temporaryDirectory("noctua-console-python-");
+        Commands.Result made = Commands.run(List.of("python3", "-m", "venv", "--without-pip", "--system-site-packages", dir.toString()),
+                Map.of(), Duration.ofMinutes(2));
+        assumeTrue(made.exitCode() == 0, "python3 -m venv failed: " + made);
+        Path python = dir.resolve("bin").resolve("python3");
+        Commands.Result site = Commands.run(List.of(python.toString(), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"),
+                Map.of(), Duration.ofMinutes(1));
+        assumeTrue(site.exitCode() == 0, "the virtual environment's python3 does not run: " + site);
+        Files.writeString(Path.of(site.stdout().trim()).resolve("noctua-test-packages.pth"), pythonPath + "\n");
+        return python;
+    }
+
+    /** A server whose workers' Python has matplotlib, pandas and plotly; skips, with the reason, where pip cannot install them. */
+    private static TestingServer richServer() throws IOException {
+        String pythonPath = null;
+        for (String[] needed : new String[][] {{"matplotlib", "matplotlib"}, {"pandas", "pandas"}, {"plotly", "plotly"}}) {
+            pythonPath = PythonPackages.ensure(needed[0], needed[1]);
+            assumeTrue(pythonPath != null, needed[0] + " cannot be installed for the workers' Python");
+        }
+        return TestingServer.start(TestingServer.temporaryDirectory("noctua-console-rich-"),
+                Map.of("python.executable", pythonWith(pythonPath).toString()));
+    }
+
+    /** Collects, from now on, what the page's Content-Security-Policy refuses. */
+    private void watchPolicyViolations() {
+        browser.script("window.violations = []; document.addEventListener('securitypolicyviolation', "
+                + "(e) => window.violations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber + ' ' + e.sample)); return true");
+    }
+
+    /** What {@code css} (in the newest calculation) holds, as JSON: each element's cells' text (a NULL as null), row by row. */
+    private String cells(String css) {
+        return browser.script("return JSON.stringify([...document.querySelectorAll(" + new TextNode("#calculation-list > li:first-child " + css)
+                + ")].map((tr) => [...tr.children].map((c) => c.classList.contains('null') ? null : (c.querySelector('.name') || c).textContent)))")
+                .asText();
+    }
+
+    /**
+     * Real calculations in a session whose workers' Python has matplotlib, pandas and plotly: a
+     * Matplotlib figure as an image, a pandas DataFrame and a %%sql result as tables, a Plotly figure
+     * drawn by plotly.js from the server, and HTML with scripts (display and a cell's value) in frames
+     * where nothing runs: no script from an output runs in the page.
+     */
+    @Test
+    void realCalculationsShowImagesTablesChartsAndHtmlThatRunsNothing() throws Exception {
+        try (TestingServer server = richServer()) {
+            browser.open(server.endpoint() + "/console");
+            watchPolicyViolations();
+            String title = browser.script("return document.title").asText();
+            browser.click(browser.await("#start-session", Duration.ofSeconds(20)));
+            browser.await("#session-facts .state[data-state='IDLE']", Duration.ofSeconds(30));
+            String newest = "#calculation-list > li:first-child ";
+
+            run("import matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [1, 4, 9])\n%matplot plt", "COMPLETED");
+            browser.awaitTrue(() -> browser.script("const i = document.querySelector(" + new TextNode(newest + ".rich-output img[src^='data:image/png;base64,']")
+                    + "); return !!i && i.complete && i.naturalWidth > 0").asBoolean(), "the figure's image to be decoded", Duration.ofSeconds(20));
+
+            run("import pandas as pd\ndf = pd.DataFrame({'name': ['a', '<b>b</b>'], 'n': [1, 2]})\n%table df\ndf", "COMPLETED");
+            browser.await(newest + ".rich-output[data-mime='application/vnd.noctua.table+json'] table", Duration.ofSeconds(20));
+            assertEquals("[[\"name\",\"n\"]]", cells(".rich-output table thead tr"));
+            String types = browser.script("return JSON.stringify([...document.querySelectorAll("
+                    + new TextNode(newest + ".rich-output table th .type") + ")].map((n) => n.textContent))").asText();
+            assertTrue(types.matches("\\[\"(object|str)\",\"int64\"]"), types); // pandas' dtypes: strings are str from pandas 3 on
+            assertEquals("[[\"a\",\"1\"],[\"<b>b</b>\",\"2\"]]", cells(".rich-output table tbody tr"));
+            assertTrue(text(newest + ".table-note").equals("2 rows"), text(newest + ".table-note"));
+            // the DataFrame as the cell's value: its HTML, under Result, in a frame without scripts
+            assertEquals("", browser.script("return document.querySelector(" + new TextNode(newest
+                    + ".rich-output[data-output-type='execute_result'] iframe.rich-html") + ").getAttribute('sandbox')").asText());
+
+            run("%%sql\nSELECT 6 * 7 AS answer, 'north' AS region, CAST(NULL AS STRING) AS nothing", "COMPLETED");
+            browser.await(newest + ".rich-output[data-mime='application/vnd.noctua.table+json'] table", Duration.ofSeconds(20));
+            assertEquals("[[\"answer\",\"region\",\"nothing\"]]", cells(".rich-output table thead tr"));
+            assertEquals("[[\"42\",\"north\",null]]", cells(".rich-output table tbody tr"));
+            assertTrue(text(newest + "pre.stdout").contains("|answer|region|nothing|"), text(newest + "pre.stdout"));
+            // the cell's value is the text stdout already shows: not shown twice
+            assertEquals(List.of(), browser.findAll(newest + ".rich-output[data-output-type='execute_result']"));
+
+            run("import plotly.graph_objects as go\nfig = go.Figure(go.Bar(x=['a', 'b'], y=[1, 2]))\n%plotly fig", "COMPLETED");
+            browser.await(newest + ".plotly-output .js-plotly-plot svg.main-svg", Duration.ofSeconds(30));
+            assertEquals(List.of(), browser.findAll(newest + ".plotly-json"));
+            assertEquals("[\"" + server.endpoint() + "/console/plotly.min.js\"]", browser.script(
+                    "return JSON.stringify([...document.scripts].map((s) => s.src).filter((s) => s.includes('plotly')))").asText());
+            assertTrue(browser.script("return document.getElementById('plotly.js-style-global').sheet.cssRules.length > 0").asBoolean());
+
+            run("""
+                    class Evil:
+                        def _repr_html_(self):
+                            return ("<p id='evil'>evil</p><script>window.top.pwned = 1; parent.pwned = 2; top.document.title = 'pwned';"
+                                    " document.title = 'pwned'</script><img src=x onerror='top.pwned = 3'>")
+                    display(Evil())
+                    Evil()""", "COMPLETED");
+            browser.await(newest + ".rich-output[data-output-type='execute_result'] iframe", Duration.ofSeconds(20));
+            assertEquals("[[\"\",true],[\"\",true]]", browser.script("return JSON.stringify([...document.querySelectorAll("
+                    + new TextNode(newest + ".rich-output[data-mime='text/html'] iframe")
+                    + ")].map((f) => [f.getAttribute('sandbox'), f.srcdoc.includes('window.top.pwned')]))").asText());
+            Thread.sleep(1000); // time for anything that could run to have run
+            assertEquals(List.of(), browser.findAll("#evil"));
+            assertTrue(browser.script("return window.pwned === undefined").asBoolean());
+            assertEquals(title, browser.script("return document.title").asText());
+            // the page's policy refused none of its own scripts (plotly.js among them)
+            assertEquals("[]", browser.script("return JSON.stringify(window.violations.filter((v) => v.startsWith('script-src')))").asText());
+            browser.click(browser.await("#terminate-session", Duration.ofSeconds(10)));
+            browser.await("#session-facts .state[data-state='TERMINATED']", Duration.ofSeconds(30));
+        }
     }
 
     private String shownQuery() {
