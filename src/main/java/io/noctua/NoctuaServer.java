@@ -206,6 +206,14 @@ public final class NoctuaServer implements AutoCloseable {
                 hint == null ? Map.of() : Map.of(PYTHON_SPARK_HINT, hint));
     }
 
+    /** The interpreter the Python workers run: python.executable, or the environment's (empty if it could not be built). */
+    private String workersPython() {
+        if (pythonEnvironment == null) {
+            return config.pythonExecutable();
+        }
+        return pythonEnvironment.usable() ? pythonEnvironment.python().toString() : "";
+    }
+
     /** For the banner: the Python that runs calculations, and what it lacks. */
     public String pythonDescription() {
         return pythonEnvironment == null ? config.pythonExecutable() + "   (python.executable, used as it is)" : pythonEnvironment.describe();
@@ -255,7 +263,7 @@ public final class NoctuaServer implements AutoCloseable {
                 new AwsJsonApi.Service("AmazonAthena.", "", operations(), ShapeValidator.load()),
                 new AwsJsonApi.Service("AWSGlue.", "Glue.", glue.operations(), ShapeValidator.load("glue-shapes.json", ValidationException::new))),
                 metrics.apiListener());
-        Console console = new Console(results, config::pythonExecutable);
+        Console console = new Console(results, this::workersPython);
         Optional<SigV4Verifier> signatures = config.authKeys().isEmpty()
                 ? Optional.empty()
                 : Optional.of(new SigV4Verifier(config.authKeys(), Set.of("athena", "glue"), clock));

@@ -6,7 +6,7 @@ import io.noctua.results.S3Location;
 import io.noctua.testing.Athena;
 import io.noctua.testing.Browser;
 import io.noctua.testing.Commands;
-import io.noctua.testing.PythonPackages;
+import io.noctua.testing.PythonEnvironments;
 import io.noctua.testing.ServerExtension;
 import io.noctua.testing.TestingServer;
 import org.junit.jupiter.api.AfterAll;
@@ -201,33 +201,10 @@ class ConsoleBrowserTest {
         athena.terminateSession(r -> r.sessionId(sessionId));
     }
 
-    /**
-     * A Python that also imports what {@code pythonPath} holds: a virtual environment of python3 (with
-     * its packages) whose .pth file names that folder. Not a script that sets PYTHONPATH: the server
-     * runs its workers with the interpreter that python.executable names (its sys.executable).
-     */
-    private static Path pythonWith(String pythonPath) throws IOException {
-        Path dir = TestingServer.temporaryDirectory("noctua-console-python-");
-        Commands.Result made = Commands.run(List.of("python3", "-m", "venv", "--without-pip", "--system-site-packages", dir.toString()),
-                Map.of(), Duration.ofMinutes(2));
-        assumeTrue(made.exitCode() == 0, "python3 -m venv failed: " + made);
-        Path python = dir.resolve("bin").resolve("python3");
-        Commands.Result site = Commands.run(List.of(python.toString(), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"),
-                Map.of(), Duration.ofMinutes(1));
-        assumeTrue(site.exitCode() == 0, "the virtual environment's python3 does not run: " + site);
-        Files.writeString(Path.of(site.stdout().trim()).resolve("noctua-test-packages.pth"), pythonPath + "\n");
-        return python;
-    }
-
-    /** A server whose workers' Python has matplotlib, pandas and plotly; skips, with the reason, where pip cannot install them. */
-    private static TestingServer richServer() throws IOException {
-        String pythonPath = null;
-        for (String[] needed : new String[][] {{"matplotlib", "matplotlib"}, {"pandas", "pandas"}, {"plotly", "plotly"}}) {
-            pythonPath = PythonPackages.ensure(needed[0], needed[1]);
-            assumeTrue(pythonPath != null, needed[0] + " cannot be installed for the workers' Python");
-        }
+    /** A server whose workers' Python has matplotlib, pandas and plotly: the environment Noctua builds, as the tests share it. */
+    private static TestingServer richServer() {
         return TestingServer.start(TestingServer.temporaryDirectory("noctua-console-rich-"),
-                Map.of("python.executable", pythonWith(pythonPath).toString()));
+                Map.of("python.executable", PythonEnvironments.full()));
     }
 
     /** Collects, from now on, what the page's Content-Security-Policy refuses. */
