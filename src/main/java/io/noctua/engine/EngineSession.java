@@ -104,8 +104,9 @@ public final class EngineSession implements CalculationEngine {
         for (String statement : SqlStatements.split(sqlText)) {
             Dataset<Row> result = spark.sql(statement);
             if (!result.schema().isEmpty()) {
-                SqlTables.Shown table = SqlTables.show(spark, result, SHOW_ROWS, SHOW_TRUNCATE);
+                SqlTables.Shown table = SqlTables.show(result, SHOW_ROWS, SHOW_TRUNCATE);
                 shown.append(table.text()).append('\n');
+                table.bundle().put("text/plain", table.text());
                 outputs.add(RichOutputs.output("display_data", table.bundle()));
             }
         }
