@@ -14,6 +14,7 @@ import io.noctua.api.glue.ValidationException;
 import io.noctua.engine.EmbeddedS3FileSystem;
 import io.noctua.engine.HiveMetastore;
 import io.noctua.engine.CalculationEngine;
+import io.noctua.engine.EngineSession;
 import io.noctua.engine.SparkEngine;
 import io.noctua.engine.SparkExecutor;
 import io.noctua.engine.python.PythonEnvironment;
@@ -130,6 +131,7 @@ public final class NoctuaServer implements AutoCloseable {
                     ? new PythonEnvironment(config.pythonEnvironment(), config.pythonBaseExecutable(), config.pythonPackages(), System.err).ensure()
                     : null;
             this.pythonWorkers = keep(started, pythonWorkers(config, pythonEnvironment));
+            EngineSession.deleteFilesOfEndedSessions(sessionFiles());
             this.stopTimer = Executors.newSingleThreadScheduledExecutor(Threads.daemons("stop-timer"));
             started.push(stopTimer::shutdownNow);
             this.stopWork = Executors.newCachedThreadPool(Threads.daemons("stop"));
@@ -206,6 +208,11 @@ public final class NoctuaServer implements AutoCloseable {
                 hint == null ? Map.of() : Map.of(PYTHON_SPARK_HINT, hint));
     }
 
+    /** Where each session's copies of its spark.submit.pyFiles go, a folder per session (see EngineSession). */
+    private Path sessionFiles() {
+        return config.dataDir().resolve("python").resolve("sessions");
+    }
+
     /** The interpreter the Python workers run: python.executable, or the environment's (empty if it could not be built). */
     private String workersPython() {
         if (pythonEnvironment == null) {
@@ -229,7 +236,7 @@ public final class NoctuaServer implements AutoCloseable {
         return new Engines() {
             @Override
             public CalculationEngine open(String sessionId, Map<String, String> sparkProperties) {
-                return engine.newSession(sessionId, sparkProperties, pythonWorkers);
+                return engine.newSession(sessionId, sparkProperties, pythonWorkers, sessionFiles());
             }
 
             @Override

@@ -9,26 +9,41 @@ import io.noctua.engine.python.PythonOutcome;
 import io.noctua.engine.python.PythonWorker;
 import io.noctua.engine.python.PythonWorkerException;
 import io.noctua.engine.python.PythonWorkers;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalog.Table;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
 /** One Athena session's own SparkSession, and how calculations run on it. */
 public final class EngineSession implements CalculationEngine {
+    private static final Logger LOG = Logger.getLogger(EngineSession.class.getName());
     /** Athena's {@code %%sql} shows results as {@code .show()} does: 20 rows, columns cut at 20 characters. */
     private static final int SHOW_ROWS = 20;
     private static final int SHOW_TRUNCATE = 20;
     private static final String STOPPED_WHILE_STARTING = "The calculation was stopped while its Python worker was starting";
+    private static final String STOPPED_BEFORE_CELL = "The calculation was stopped before its Python cell started";
     private static final String SESSION_ENDED_WHILE_STARTING = "The session ended while its Python worker was starting";
 
     private final String sessionId;
@@ -36,20 +51,27 @@ public final class EngineSession implements CalculationEngine {
     private final JobGroupTracker jobGroups;
     private final PythonWorkers pythonWorkers;
     private final Supplier<PySparkGateway> gateway;
+    private final List<String> pyFiles; // spark.submit.pyFiles: s3:// or s3a:// URIs, or absolute paths
+    private final Path filesDir; // where the session's copies of pyFiles go; removed when the session ends
+    private List<String> pythonPath; // the local copies of pyFiles, as sys.path entries, once fetched (under this object's lock)
     // The Python state, under this object's lock, which is never held while a worker starts or a cell
     // runs: a stop (from the calculation timer, shared by every calculation) must not wait for either.
     private PythonWorker python;
     private String pythonRunning; // the calculation whose cell the worker runs, or is being started for, or null
+    private String fetchStopped; // pythonRunning, when it was stopped before its worker was taken (while its pyFiles were fetched)
     private PythonWorkers.Start starting; // the start of the worker for pythonRunning, while python is null
     private boolean closed;
 
     EngineSession(String sessionId, SparkSession spark, JobGroupTracker jobGroups, PythonWorkers pythonWorkers,
-                  Supplier<PySparkGateway> gateway) {
+                  Supplier<PySparkGateway> gateway, List<String> pyFiles, Path filesDir) {
         this.sessionId = requireNonNull(sessionId, "sessionId is null");
         this.spark = requireNonNull(spark, "spark is null");
         this.jobGroups = requireNonNull(jobGroups, "jobGroups is null");
         this.pythonWorkers = requireNonNull(pythonWorkers, "pythonWorkers is null");
         this.gateway = requireNonNull(gateway, "gateway is null");
+        this.pyFiles = List.copyOf(requireNonNull(pyFiles, "pyFiles is null"));
+        this.filesDir = requireNonNull(filesDir, "filesDir is null");
+        this.pythonPath = this.pyFiles.isEmpty() ? List.of() : null;
         PySparkSessions.register(sessionId, spark);
     }
 
@@ -67,6 +89,8 @@ public final class EngineSession implements CalculationEngine {
         SparkContext context = spark.sparkContext();
         context.setJobGroup(calculationId, "Athena calculation " + calculationId + " of session " + sessionId, true);
         SparkSession.setActiveSession(spark);
+        // classes of jars sessions added (spark.jars, ADD JAR) load through the shared state's class loader, as in spark-sql
+        Thread.currentThread().setContextClassLoader(spark.sharedState().jarClassLoader());
         // the calculation is about to run: its DPU time counts from here (docs/statistics.md)
         progress.runStarted(Instant.now());
         return new SparkProgress(progress);
@@ -132,6 +156,7 @@ public final class EngineSession implements CalculationEngine {
     public PythonOutcome runPython(String calculationId, String code, Map<String, Object> sessionFacts) {
         PythonWorker worker = null;
         try {
+            List<String> path = pythonPath(calculationId);
             worker = workerFor(calculationId);
             // the Py4J gateway is started only for a worker that can use it
             PythonWorker.SparkBinding binding = null;
@@ -139,7 +164,7 @@ public final class EngineSession implements CalculationEngine {
                 PySparkGateway pySpark = gateway.get();
                 binding = new PythonWorker.SparkBinding(pySpark.port(), pySpark.secret(), sessionId);
             }
-            return worker.execute(calculationId, code, binding, sessionFacts);
+            return worker.execute(calculationId, code, binding, sessionFacts, path);
         }
         catch (PythonWorkerException e) {
             if (worker != null) {
@@ -157,7 +182,83 @@ public final class EngineSession implements CalculationEngine {
                 if (calculationId.equals(pythonRunning)) {
                     pythonRunning = null;
                 }
+                if (calculationId.equals(fetchStopped)) {
+                    fetchStopped = null;
+                }
             }
+        }
+    }
+
+    /**
+     * The local copies of the session's spark.submit.pyFiles, as its worker's sys.path entries: fetched on the first
+     * Python cell, through the session's Hadoop file systems (the S3 store for {@code s3://}), each into a folder of its
+     * own under {@link #filesDir}; a {@code .py} file's entry is that folder, an archive's (zip, wheel, egg) the file
+     * itself. A file that cannot be fetched fails the calculation, naming it; the next cell tries again.
+     */
+    private List<String> pythonPath(String calculationId) {
+        synchronized (this) {
+            if (closed) {
+                throw new PythonWorkerException("The session has ended", null);
+            }
+            pythonRunning = calculationId; // a stop meanwhile is remembered (fetchStopped), and the cell does not start
+            if (pythonPath != null) {
+                return pythonPath;
+            }
+        }
+        // outside the lock (a session runs one calculation at a time): a slow store must not hold up a stop or the end
+        List<String> fetched = new ArrayList<>();
+        Configuration hadoop = spark.sessionState().newHadoopConf();
+        deleteTree(filesDir); // what an earlier attempt left
+        for (int i = 0; i < pyFiles.size(); i++) {
+            String file = pyFiles.get(i);
+            Path target;
+            try {
+                org.apache.hadoop.fs.Path source = file.startsWith("/")
+                        ? new org.apache.hadoop.fs.Path(new File(file).toURI()) : new org.apache.hadoop.fs.Path(file);
+                target = filesDir.resolve(Integer.toString(i)).resolve(source.getName());
+                Files.createDirectories(target.getParent());
+                try (InputStream in = source.getFileSystem(hadoop).open(source)) {
+                    Files.copy(in, target);
+                }
+            }
+            catch (IOException | RuntimeException e) {
+                deleteTree(filesDir);
+                throw new PythonWorkerException("The file " + file + " of spark.submit.pyFiles could not be fetched: "
+                        + SparkEngine.describe(e), e);
+            }
+            // a module's folder goes on sys.path; an archive (zip, wheel, egg) itself, for zipimport
+            fetched.add((file.toLowerCase(Locale.ROOT).endsWith(".py") ? target.getParent() : target).toString());
+        }
+        synchronized (this) {
+            if (!closed) {
+                pythonPath = List.copyOf(fetched);
+                return pythonPath;
+            }
+        }
+        deleteTree(filesDir); // the session ended meanwhile, and may have deleted the folder before these were written
+        throw new PythonWorkerException("The session has ended", null);
+    }
+
+    /**
+     * Deletes the folders of sessions' Python files under {@code root} ({@code filesRoot} of
+     * {@link SparkEngine#newSession}) that a server which did not stop cleanly left: sessions do not survive a restart.
+     */
+    public static void deleteFilesOfEndedSessions(Path root) {
+        deleteTree(root);
+    }
+
+    /** Deletes {@code root} and everything under it, if it exists; logs what cannot be deleted. */
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+        catch (IOException | UncheckedIOException e) {
+            LOG.warning("cannot delete " + root + ": " + e);
         }
     }
 
@@ -173,6 +274,10 @@ public final class EngineSession implements CalculationEngine {
         synchronized (this) {
             if (closed) {
                 throw new PythonWorkerException("The session has ended", null);
+            }
+            if (calculationId.equals(fetchStopped)) {
+                fetchStopped = null;
+                throw new PythonWorkerException(STOPPED_BEFORE_CELL, null);
             }
             if (python != null && !python.isAlive()) {
                 dead = python;
@@ -244,6 +349,9 @@ public final class EngineSession implements CalculationEngine {
             worker = python;
             start = starting;
             starting = null; // taken away: the worker it gives, if it still gives one, is not kept
+            if (worker == null && start == null) {
+                fetchStopped = calculationId; // its pyFiles are being fetched: its cell must not start
+            }
         }
         // outside the lock: SIGINT waits for kill(1), a kill sweeps /proc
         if (start != null) {
@@ -273,6 +381,7 @@ public final class EngineSession implements CalculationEngine {
             worker.close();
         }
         PySparkSessions.unregister(sessionId);
+        deleteTree(filesDir);
         try {
             for (Table table : spark.catalog().listTables().collectAsList()) {
                 if (table.isTemporary()) {

@@ -34,6 +34,14 @@ import static java.util.Objects.requireNonNull;
  *   <li>Context-wide settings (static SQL settings, {@code spark.executor.*}, {@code spark.driver.*},
  *       {@code spark.serializer}, {@code spark.hadoop.*}, ...) are accepted when equal to the server's
  *       value and refused otherwise.</li>
+ *   <li>{@code spark.submit.pyFiles} (comma-separated {@code .py}, {@code .zip}, {@code .whl} or {@code .egg} files, each an
+ *       {@code s3://} or {@code s3a://} URI or an absolute path on the server) applies to the session alone: its Python worker
+ *       gets a copy of each file on its {@code sys.path} ({@link EngineSession}); other sessions cannot import them.</li>
+ *   <li>{@code spark.jars} (comma-separated {@code .jar} files, each an {@code s3://} or {@code s3a://} URI or an absolute
+ *       path on the server) is accepted, but a jar is added to the whole server, once, as SQL's {@code ADD JAR} adds it:
+ *       Spark loads classes per application, and here every session shares one, so the jar's classes are visible to
+ *       <em>every</em> session of the server from then on, until it restarts (in Athena each session is an application of
+ *       its own, and sees only its own jars).</li>
  *   <li>Apache Hudi is refused: no Hudi bundle for Spark 3.5 on Scala 2.13 is published.</li>
  * </ul>
  */
@@ -49,6 +57,11 @@ public final class SessionProperties {
     static final String S3_FILE_IO = "org.apache.iceberg.aws.s3.S3FileIO";
     private static final String CATALOG_PREFIX = "spark.sql.catalog.";
     private static final String EXTENSIONS_KEY = "spark.sql.extensions";
+    /** Python files for the session's worker: see {@link #pyFiles}. */
+    public static final String PY_FILES = "spark.submit.pyFiles";
+    /** Jars for the whole server: see {@link #jars}. */
+    public static final String JARS = "spark.jars";
+    private static final List<String> PY_FILE_SUFFIXES = List.of(".py", ".zip", ".whl", ".egg");
     /** Options of Iceberg's GlueCatalog and S3FileIO that have no meaning on Noctua's catalog and store. */
     private static final List<String> GLUE_AND_S3_OPTIONS = List.of("glue.", "s3.", "client.", "lakeformation-enabled", "lock-impl", "lock.");
     /** Context-wide families of Spark core settings, besides those Spark has registered by name. */
@@ -112,6 +125,14 @@ public final class SessionProperties {
             if (key.equals(EXTENSIONS_KEY)) {
                 checkExtensions(value);
             }
+            else if (key.equals(PY_FILES)) {
+                checkFiles(key, value, PY_FILE_SUFFIXES);
+            }
+            else if (key.equals(JARS)) {
+                if (!sameAsServer(key, value)) {
+                    checkFiles(key, value, List.of(".jar"));
+                }
+            }
             else if (key.startsWith(CATALOG_PREFIX)) {
                 catalogProperty(key, trim(value), glueCatalogs, effective, inert);
             }
@@ -126,6 +147,48 @@ public final class SessionProperties {
             LOG.fine(() -> "Glue and S3 client options with nothing to act on here: " + inert);
         }
         return effective;
+    }
+
+    /**
+     * The files of {@code spark.submit.pyFiles} in {@code given}, in order: {@code s3://} or {@code s3a://} URIs, or absolute
+     * paths on the server (as {@link #effective} accepted them), for the session's Python worker alone.
+     */
+    public List<String> pyFiles(Map<String, String> given) {
+        String value = given.get(PY_FILES);
+        return value == null ? List.of() : entries(value);
+    }
+
+    /**
+     * The jars of {@code spark.jars} in {@code given} that the server does not already have from its own configuration:
+     * {@code s3://} or {@code s3a://} URIs, or absolute paths on the server. They are added to the whole server.
+     */
+    public List<String> jars(Map<String, String> given) {
+        String value = given.get(JARS);
+        return value == null || sameAsServer(JARS, value) ? List.of() : entries(value);
+    }
+
+    private static List<String> entries(String value) {
+        return Arrays.stream(value.split(",")).map(String::trim).filter(entry -> !entry.isEmpty()).toList();
+    }
+
+    /** Refuses, naming it, the first entry that is not an S3 URI or absolute path of a file with one of {@code suffixes}. */
+    private static void checkFiles(String key, String value, List<String> suffixes) {
+        for (String entry : entries(value)) {
+            String lower = entry.toLowerCase(java.util.Locale.ROOT);
+            boolean located = (lower.startsWith("s3://") || lower.startsWith("s3a://"))
+                    ? entry.substring(entry.indexOf("://") + 3).matches("[^/]+/.*[^/]")
+                    : entry.startsWith("/");
+            String name = entry.substring(entry.lastIndexOf('/') + 1).toLowerCase(java.util.Locale.ROOT);
+            boolean kind = suffixes.stream().anyMatch(suffix -> name.endsWith(suffix) && name.length() > suffix.length());
+            if (!located || !kind) {
+                String kinds = String.join(", ", suffixes.subList(0, suffixes.size() - 1)) + (suffixes.size() > 1 ? " or " : "")
+                        + suffixes.get(suffixes.size() - 1);
+                throw new Refused(key, "The Spark property " + key + " names " + entry + ", which is not "
+                        + (located ? "a " + kinds + " file" : "an s3:// or s3a:// URI of an object (s3://bucket/key) nor an absolute path "
+                        + "on the server") + ". Each comma-separated entry of " + key + " must be an s3:// or s3a:// URI, or an "
+                        + "absolute path on the server, of a " + kinds + " file.");
+            }
+        }
     }
 
     private static void refuseHudi(String key, String value) {
@@ -204,9 +267,14 @@ public final class SessionProperties {
                 || (key.startsWith("spark.") && ConfigEntry.findEntry(key) != null);
     }
 
+    private boolean sameAsServer(String key, String value) {
+        String current = server.get(key);
+        return value.trim().equals(current == null ? null : current.trim());
+    }
+
     private void checkSameAsServer(String key, String value) {
         String current = server.get(key);
-        if (value.trim().equals(current == null ? null : current.trim())) {
+        if (sameAsServer(key, value)) {
             return;
         }
         throw new Refused(key, "The Spark property " + key + " cannot be set for one session: Noctua's sessions share one Spark "

@@ -33,6 +33,8 @@ public final class SparkEngine implements AutoCloseable {
     private final CompletableFuture<Started> started;
     private final SessionProperties sessionProperties;
     private PySparkGateway pySparkGateway;
+    /** The jars sessions' spark.jars have added to the context, as URIs: each is added once. */
+    private final java.util.Set<String> addedJars = new java.util.HashSet<>();
 
     private record Started(SparkSession root, JobGroupTracker jobGroups, ExecutorTracker executors) {
     }
@@ -156,14 +158,59 @@ public final class SparkEngine implements AutoCloseable {
 
     /**
      * A new isolated SparkSession for an Athena session, with its Spark properties applied as
-     * {@link SessionProperties} says; its Python cells run in a worker from {@code pythonWorkers}.
+     * {@link SessionProperties} says; its Python cells run in a worker from {@code pythonWorkers}, which
+     * gets the session's {@code spark.submit.pyFiles}, copied to {@code <filesRoot>/<sessionId>/} on first use.
+     * Its {@code spark.jars} are added to the whole server first, each once; throws {@link EngineException}
+     * naming a jar that cannot be read.
      */
-    public EngineSession newSession(String sessionId, Map<String, String> sparkProperties, PythonWorkers pythonWorkers) {
+    public EngineSession newSession(String sessionId, Map<String, String> sparkProperties, PythonWorkers pythonWorkers,
+                                    java.nio.file.Path filesRoot) {
         Map<String, String> effective = sessionProperties.effective(sparkProperties);
         Started engine = awaitStarted(Duration.ofMinutes(5));
         SparkSession session = engine.root().newSession();
         effective.forEach((key, value) -> session.conf().set(key, value));
-        return new EngineSession(sessionId, session, engine.jobGroups(), pythonWorkers, this::pySparkGateway);
+        addJars(session, sessionProperties.jars(sparkProperties));
+        return new EngineSession(sessionId, session, engine.jobGroups(), pythonWorkers, this::pySparkGateway,
+                sessionProperties.pyFiles(sparkProperties), filesRoot.resolve(sessionId));
+    }
+
+    /**
+     * Adds each jar not added before as SQL's {@code ADD JAR} does: to the context (executors fetch it) and to the
+     * class loader every session's SQL shares. Spark does not look at a remote jar until a class is loaded from it,
+     * so each is first checked here, through the session's Hadoop file systems (the S3 store for {@code s3://}).
+     */
+    private void addJars(SparkSession session, List<String> jars) {
+        for (String jar : jars) {
+            String uri = jar.startsWith("/") ? new java.io.File(jar).toURI().toString() : jar;
+            synchronized (addedJars) {
+                if (addedJars.contains(uri)) {
+                    continue;
+                }
+                try {
+                    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
+                    org.apache.hadoop.fs.FileStatus status = path.getFileSystem(session.sessionState().newHadoopConf()).getFileStatus(path);
+                    if (status.isDirectory()) {
+                        throw new java.io.IOException("it is a directory");
+                    }
+                }
+                catch (java.io.IOException | RuntimeException e) {
+                    throw new EngineException("the jar " + jar + " of spark.jars cannot be read: " + describe(e), e);
+                }
+                session.sessionState().resourceLoader().addJar(uri);
+                addedJars.add(uri);
+                LOG.info(() -> "added " + uri + " (spark.jars of a session) for every session");
+            }
+        }
+    }
+
+    /** An exception's message as a reason: the class's name when it has no message, the first line otherwise. */
+    static String describe(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        String first = message.lines().findFirst().orElse(message).trim();
+        return e instanceof java.io.FileNotFoundException ? "not found (" + first + ")" : first;
     }
 
     /** The Py4J gateway Python workers bind {@code spark} through; started on first use. */

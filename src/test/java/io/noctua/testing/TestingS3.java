@@ -90,6 +90,12 @@ public final class TestingS3 {
         client.putObject(r -> r.bucket(location.bucket()).key(location.key()), software.amazon.awssdk.core.sync.RequestBody.fromString(content));
     }
 
+    /** Writes {@code content} as the object at {@code s3Uri}. */
+    public void put(String s3Uri, byte[] content) {
+        S3Location location = S3Location.parse(s3Uri);
+        client.putObject(r -> r.bucket(location.bucket()).key(location.key()), software.amazon.awssdk.core.sync.RequestBody.fromBytes(content));
+    }
+
     /** The text of the object at {@code s3Uri}, through {@code client}. */
     public static String read(S3Client client, String s3Uri) {
         S3Location location = S3Location.parse(s3Uri);

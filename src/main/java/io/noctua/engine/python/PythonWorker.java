@@ -101,9 +101,20 @@ public final class PythonWorker implements AutoCloseable {
      * line magics show (%status, %list_sessions). Throws {@link PythonWorkerException} if the worker
      * dies meanwhile.
      */
-    public synchronized PythonOutcome execute(String id, String code, SparkBinding spark, Map<String, Object> session) {
+    public PythonOutcome execute(String id, String code, SparkBinding spark, Map<String, Object> session) {
+        return execute(id, code, spark, session, List.of());
+    }
+
+    /**
+     * Runs one cell as {@link #execute(String, String, SparkBinding, Map)} does, with {@code pythonPath} (local files and
+     * directories: the session's spark.submit.pyFiles) on the worker's {@code sys.path} first.
+     */
+    public synchronized PythonOutcome execute(String id, String code, SparkBinding spark, Map<String, Object> session, List<String> pythonPath) {
         ObjectNode request = JSON.createObjectNode().put("type", "execute").put("id", id).put("code", code);
         request.set("session", JSON.valueToTree(session));
+        if (!pythonPath.isEmpty()) {
+            request.set("pythonPath", JSON.valueToTree(pythonPath));
+        }
         if (spark != null) {
             request.putObject("spark").put("port", spark.port()).put("secret", spark.secret()).put("sessionId", spark.sessionId());
         }

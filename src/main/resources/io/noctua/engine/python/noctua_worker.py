@@ -683,8 +683,20 @@ def run_cell(code, namespace):
         return "error", None, format_exception(error)
 
 
+def add_python_path(entries):
+    """The session's own files (spark.submit.pyFiles, copied by the server): a module's folder, or an archive
+    for zipimport. Put first on sys.path, in order, once each; before 'spark' is bound, so that Python UDFs'
+    workers get them too (PYTHONPATH)."""
+    new = [entry for entry in entries or () if isinstance(entry, str) and entry not in sys.path]
+    if new:
+        sys.path[0:0] = new
+        import importlib
+        importlib.invalidate_caches()
+
+
 def execute(request, namespace):
     """Runs one request's cell; always answers, whatever the cell or a stop does."""
+    add_python_path(request.get("pythonPath"))
     stdout, stderr = io.StringIO(), io.StringIO()
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = stdout, stderr
