@@ -39,7 +39,7 @@ class S3StoreTest {
         assertEquals("", s3.read(completed.result().stdErrorS3Uri()));
         assertTrue(s3.read(completed.result().resultS3Uri() + "result.json").contains("42"));
         String prefix = "session/" + sessionId + "/" + completed.calculationExecutionId() + "/";
-        assertEquals(List.of(prefix + "result/result.json", prefix + "stderr", prefix + "stdout"), s3.keys("noctua-results", prefix));
+        assertEquals(List.of(prefix + "result/outputs.json", prefix + "result/result.json", prefix + "stderr", prefix + "stdout"), s3.keys("noctua-results", prefix));
 
         GetCalculationExecutionResponse failed = Athena.run(athena, sessionId, "%%sql\nSELECT * FROM no_such_table");
         assertEquals(CalculationExecutionState.FAILED, failed.status().state());
