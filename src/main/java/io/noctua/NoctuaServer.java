@@ -115,7 +115,7 @@ public final class NoctuaServer implements AutoCloseable {
         // what has started so far, closed again if a later part cannot start (a port taken, a bad store)
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
-            this.database = keep(started, Database.open(config.storeUrl()));
+            this.database = keep(started, Database.open(config.storeUrl(), config.storeUser(), config.storePassword()));
             JdbcWorkGroupStore workGroupStore = new JdbcWorkGroupStore(database);
             SessionStore sessionStore = new JdbcSessionStore(database);
             this.s3 = config.s3Embedded() ? keep(started, startEmbeddedS3(config)) : null;

@@ -32,6 +32,8 @@ public record NoctuaConfig(
         Map<String, String> authKeys,
         Path dataDir,
         String storeUrl,
+        String storeUser,
+        String storePassword,
         String defaultOutputLocation,
         String sparkWorkGroup,
         int sessionDefaultIdleTimeoutMinutes,
@@ -85,7 +87,9 @@ public record NoctuaConfig(
         d.put("auth.secret-access-key", new String[] {"", "the secret key of auth.access-key-id"});
         d.put("auth.extra-keys", new String[] {"", "more keys that may sign calls: ACCESS_KEY_ID:SECRET pairs, comma-separated"});
         d.put("data-dir", new String[] {"noctua-data", "where the store, the S3 objects, the catalog and Spark's warehouse live"});
-        d.put("store.url", new String[] {"jdbc:sqlite:${data-dir}/noctua.db", "JDBC URL of the store"});
+        d.put("store.url", new String[] {"jdbc:sqlite:${data-dir}/noctua.db", "JDBC URL of the store: jdbc:sqlite:FILE, or jdbc:postgresql://HOST:PORT/DATABASE (an empty database, or one Noctua made)"});
+        d.put("store.user", new String[] {"", "user name for a PostgreSQL store (may also be given in store.url as ?user=)"});
+        d.put("store.password", new String[] {"", "password for a PostgreSQL store (may also be given in store.url as &password=); never shown in messages"});
         d.put("results.default-output-location", new String[] {"s3://noctua-results/", "OutputLocation of the ready Spark workgroup"});
         d.put("workgroup.spark", new String[] {"spark", "name of the Spark workgroup created on first start"});
         d.put("session.default-idle-timeout-minutes", new String[] {"20", "SessionIdleTimeoutInMinutes when StartSession gives none"});
@@ -121,6 +125,8 @@ public record NoctuaConfig(
         requireNonNull(httpHost, "httpHost is null");
         requireNonNull(dataDir, "dataDir is null");
         requireNonNull(storeUrl, "storeUrl is null");
+        requireNonNull(storeUser, "storeUser is null");
+        requireNonNull(storePassword, "storePassword is null");
         requireNonNull(s3Dir, "s3Dir is null");
         requireNonNull(s3Endpoint, "s3Endpoint is null");
         requireNonNull(s3Region, "s3Region is null");
@@ -176,7 +182,9 @@ public record NoctuaConfig(
                 bool(values, "http.allow-unauthenticated-network"),
                 authKeys(values),
                 Path.of(dataDir),
-                values.get("store.url"),
+                values.get("store.url").strip(),
+                values.get("store.user").strip(),
+                values.get("store.password"),
                 values.get("results.default-output-location"),
                 values.get("workgroup.spark"),
                 integer(values, "session.default-idle-timeout-minutes", 1, 480),

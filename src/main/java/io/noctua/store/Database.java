@@ -85,7 +85,22 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database open(String jdbcUrl) {
-        return open(jdbcUrl, DriverManager::getConnection);
+        return open(jdbcUrl, "", "");
+    }
+
+    /**
+     * Opens the store at {@code jdbcUrl}, signing in as {@code user} with {@code password} when they
+     * are not empty (they may be in the URL instead). Neither is ever part of a message.
+     */
+    public static Database open(String jdbcUrl, String user, String password) {
+        java.util.Properties credentials = new java.util.Properties();
+        if (!user.isEmpty()) {
+            credentials.setProperty("user", user);
+        }
+        if (!password.isEmpty()) {
+            credentials.setProperty("password", password);
+        }
+        return open(jdbcUrl, url -> DriverManager.getConnection(url, credentials));
     }
 
     static Database open(String jdbcUrl, Connector connector) {
@@ -550,7 +565,7 @@ public final class Database implements AutoCloseable {
         statement.clearParameters();
         for (int i = 0; i < parameters.length; i++) {
             if (parameters[i] == null) {
-                statement.setNull(i + 1, Types.VARCHAR);
+                statement.setNull(i + 1, Types.NULL); // untyped: PostgreSQL refuses a VARCHAR null for a BIGINT column
             }
             else {
                 statement.setObject(i + 1, parameters[i]);

@@ -76,14 +76,10 @@ public final class JdbcSavedQueryStore implements SavedQueryStore {
 
     @Override
     public boolean insert(PreparedStatement p) {
-        return database.inTransaction(() -> {
-            if (preparedStatement(p.workGroup(), p.statementName()).isPresent()) {
-                return false;
-            }
-            database.execute("INSERT INTO prepared_statements (" + PREPARED + ") VALUES (?, ?, ?, ?, ?)", p.workGroup(), p.statementName(),
-                    p.queryStatement(), p.description(), millis(p.lastModifiedTime()));
-            return true;
-        });
+        // one statement, atomic on SQLite and PostgreSQL alike (both spell the upsert this way)
+        return database.execute("INSERT INTO prepared_statements (" + PREPARED + ") VALUES (?, ?, ?, ?, ?) "
+                + "ON CONFLICT (work_group, statement_name) DO NOTHING", p.workGroup(), p.statementName(), p.queryStatement(),
+                p.description(), millis(p.lastModifiedTime())) == 1;
     }
 
     @Override

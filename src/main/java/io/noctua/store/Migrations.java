@@ -16,10 +16,11 @@ final class Migrations {
 
     static List<String> steps(SqlDialect dialect) {
         String seq = dialect.sequenceColumn("seq");
+        String ordered = dialect.orderedText();
         return List.of(
                 """
                 CREATE TABLE work_groups (
-                    name TEXT PRIMARY KEY,
+                    name %2$s PRIMARY KEY,
                     state TEXT NOT NULL,
                     description TEXT,
                     configuration TEXT NOT NULL,
@@ -70,7 +71,7 @@ final class Migrations {
                 CREATE INDEX calculations_by_session ON calculations (session_id, seq);
                 CREATE UNIQUE INDEX calculations_token ON calculations (session_id, client_request_token)
                     WHERE client_request_token IS NOT NULL;
-                """.formatted(seq),
+                """.formatted(seq, ordered),
                 """
                 CREATE TABLE query_executions (
                     %1$s,
@@ -122,12 +123,12 @@ final class Migrations {
                 CREATE INDEX named_queries_by_work_group ON named_queries (work_group, seq);
                 CREATE TABLE prepared_statements (
                     work_group TEXT NOT NULL,
-                    statement_name TEXT NOT NULL,
+                    statement_name %2$s NOT NULL,
                     query_statement TEXT NOT NULL,
                     description TEXT,
                     last_modified_time BIGINT NOT NULL,
                     PRIMARY KEY (work_group, statement_name)
                 );
-                """.formatted(seq));
+                """.formatted(seq, ordered));
     }
 }

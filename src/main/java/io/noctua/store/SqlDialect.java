@@ -17,6 +17,11 @@ public enum SqlDialect {
         }
 
         @Override
+        String orderedText() {
+            return "TEXT"; // SQLite compares text byte by byte
+        }
+
+        @Override
         Optional<Path> file(String jdbcUrl) {
             String target = jdbcUrl.substring("jdbc:sqlite:".length());
             int parameters = target.indexOf('?');
@@ -81,6 +86,12 @@ public enum SqlDialect {
         }
 
         @Override
+        String orderedText() {
+            // byte order, as on SQLite, whatever the database's locale: pages end and resume at the same names
+            return "TEXT COLLATE \"C\"";
+        }
+
+        @Override
         Optional<Path> file(String jdbcUrl) {
             return Optional.empty();
         }
@@ -109,6 +120,15 @@ public enum SqlDialect {
             }
             else if (state.startsWith("08")) {
                 words = "the connection to the database server failed";
+            }
+            else if (state.equals("3D000")) {
+                words = "the database does not exist on the server (create it empty, e.g. with createdb)";
+            }
+            else if (state.startsWith("28")) {
+                words = "the database server refused the user name or password (store.user, store.password)";
+            }
+            else if (state.equals("23505")) {
+                words = "a row with the same key is already stored";
             }
             else if (state.startsWith("57P")) {
                 words = "the database server is shutting down or restarting";
@@ -139,6 +159,9 @@ public enum SqlDialect {
     private static final int NOTADB = 26;
 
     abstract String sequenceColumn(String name);
+
+    /** The type of a text column whose order is used for paging: the same order on every database. */
+    abstract String orderedText();
 
     /** The file the store lives in, if it is one (absolute); empty for an in-memory database or a server. */
     abstract Optional<Path> file(String jdbcUrl);

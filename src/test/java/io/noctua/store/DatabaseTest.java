@@ -285,32 +285,6 @@ class DatabaseTest {
                 + "so it was changed outside Noctua. Restore it from a backup, or move it away to begin a new, empty store.", refused.getMessage());
     }
 
-    /**
-     * PostgreSQL's rule, decided from the tables the database has: a SQLite connection stands in for
-     * the server (no PostgreSQL here), behind a PostgreSQL URL whose password must not be shown.
-     */
-    @Test
-    void aPostgresqlDatabaseWithTablesButNoSchemaVersionIsRefusedAndAnEmptyOneIsAFreshStore() throws Exception {
-        String postgresql = "jdbc:postgresql://db.example:5432/noctua?user=noctua&password=secret";
-        Path other = directory.resolve("other.db");
-        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + other); Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)");
-        }
-        StoreException refused = assertThrows(StoreException.class,
-                () -> Database.open(postgresql, url -> DriverManager.getConnection("jdbc:sqlite:" + other)));
-        assertEquals("Noctua does not start on the store at jdbc:postgresql://db.example:5432/noctua: the database has tables (invoices) "
-                + "but no schema_version, so it is not a Noctua store. Point store.url at an empty database, where Noctua creates its "
-                + "tables, or at one that Noctua created.", refused.getMessage());
-
-        Path empty = directory.resolve("empty-server.db");
-        Database.open(postgresql, url -> DriverManager.getConnection("jdbc:sqlite:" + empty)).close();
-        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + empty); Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT MAX(version) FROM schema_version")) {
-            assertTrue(rows.next());
-            assertEquals(2, rows.getInt(1));
-        }
-    }
-
     @Test
     void aStoreOfTheFirstSchemaGainsTheQueryTablesAndKeepsItsRows() throws Exception {
         open(DriverManager::getConnection).close();
