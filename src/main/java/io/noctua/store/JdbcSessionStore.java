@@ -51,7 +51,7 @@ public final class JdbcSessionStore implements SessionStore {
     @Override
     public Page<Session> sessions(String workGroup, SessionState stateFilter, Long cursor, int limit) {
         List<Database.Sequenced<Session>> rows = database.query("SELECT " + SESSION_COLUMNS + " FROM sessions WHERE work_group = ? "
-                        + "AND seq < ? AND (? IS NULL OR state = ?) ORDER BY seq DESC LIMIT ?",
+                        + "AND seq < ? AND (CAST(? AS TEXT) IS NULL OR state = ?) ORDER BY seq DESC LIMIT ?",
                 row -> new Database.Sequenced<>(row.getLong("seq"), session(row)), workGroup, cursor == null ? Long.MAX_VALUE : cursor,
                 stateFilter == null ? null : stateFilter.name(), stateFilter == null ? null : stateFilter.name(), limit + 1);
         return Database.page(rows, limit);
@@ -85,7 +85,7 @@ public final class JdbcSessionStore implements SessionStore {
     @Override
     public Page<CalculationExecution> calculations(String sessionId, CalculationExecutionState stateFilter, Long cursor, int limit) {
         List<Database.Sequenced<CalculationExecution>> rows = database.query("SELECT " + CALCULATION_COLUMNS + " FROM calculations "
-                        + "WHERE session_id = ? AND seq < ? AND (? IS NULL OR state = ?) ORDER BY seq DESC LIMIT ?",
+                        + "WHERE session_id = ? AND seq < ? AND (CAST(? AS TEXT) IS NULL OR state = ?) ORDER BY seq DESC LIMIT ?",
                 row -> new Database.Sequenced<>(row.getLong("seq"), calculation(row)), sessionId, cursor == null ? Long.MAX_VALUE : cursor,
                 stateFilter == null ? null : stateFilter.name(), stateFilter == null ? null : stateFilter.name(), limit + 1);
         return Database.page(rows, limit);
