@@ -151,7 +151,7 @@ public final class PythonLatency {
                     api.run(sessionId, CELL);
                 }
                 sessionWorker = api.workerPid(sessionId);
-                long serverPid = server.pid();
+                long serverPid = server.jvmPid();
                 Map<String, Long> pids = new LinkedHashMap<>();
                 pids.put("server JVM", serverPid);
                 pids.put("session's worker", sessionWorker);
@@ -241,7 +241,7 @@ public final class PythonLatency {
             System.out.println();
 
             // (2) sessions: StartSession .. IDLE .. first Python cell COMPLETED
-            long serverPid = server.pid();
+            long serverPid = server.jvmPid();
             List<SessionRun> sessionRuns = new ArrayList<>();
             CpuMeter cpu = null;
             long measuredBegin = 0;
