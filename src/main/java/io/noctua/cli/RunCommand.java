@@ -15,7 +15,9 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -185,7 +187,7 @@ public final class RunCommand {
             }
             return dir;
         }
-        catch (java.nio.file.InvalidPathException e) {
+        catch (InvalidPathException e) {
             throw new ClientOptions.UsageException("--output-dir " + value + " is not a path: " + e.getMessage());
         }
     }
@@ -307,7 +309,7 @@ public final class RunCommand {
          */
         private String showOutputs(GetCalculationExecutionResponse finished, String stdOut) {
             JsonNode outputs = outputs(finished);
-            java.util.List<String> unsaved = new java.util.ArrayList<>();
+            List<String> unsaved = new ArrayList<>();
             for (int i = 0; i < outputs.size(); i++) {
                 JsonNode output = outputs.get(i);
                 JsonNode bundle = output.path("data");

@@ -130,7 +130,6 @@ public final class EngineSession implements CalculationEngine {
             if (!result.schema().isEmpty()) {
                 SqlTables.Shown table = SqlTables.show(result, SHOW_ROWS, SHOW_TRUNCATE);
                 shown.append(table.text()).append('\n');
-                table.bundle().put("text/plain", table.text());
                 outputs.add(RichOutputs.output("display_data", table.bundle()));
             }
         }

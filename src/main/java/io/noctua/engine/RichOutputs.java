@@ -27,12 +27,6 @@ public record RichOutputs(ObjectNode value, ArrayNode outputs) {
         return new RichOutputs(result instanceof ObjectNode bundle ? bundle : null, outputs instanceof ArrayNode list ? list : null);
     }
 
-    /** The value's text, as a client that knows only text shows it, or null. */
-    public String text() {
-        JsonNode text = value == null ? null : value.get("text/plain");
-        return text == null || text.isNull() ? null : text.asText();
-    }
-
     /** One output of {@code type} holding {@code bundle}, in nbformat's shape. */
     public static ObjectNode output(String type, ObjectNode bundle) {
         ObjectNode output = JsonNodeFactory.instance.objectNode().put("output_type", type);

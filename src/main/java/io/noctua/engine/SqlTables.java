@@ -35,7 +35,7 @@ final class SqlTables {
     private SqlTables() {
     }
 
-    /** What one statement showed: its {@code .show()} text and its table bundle. */
+    /** What one statement showed: its {@code .show()} text, and its bundle (the table, and that text as text/plain). */
     record Shown(String text, ObjectNode bundle) {
     }
 
@@ -48,7 +48,8 @@ final class SqlTables {
             columns.add(new Column(attribute));
         }
         List<Row> rows = result.select(columns.toArray(Column[]::new)).takeAsList(Math.max(showRows, TABLE_ROWS) + 1);
-        return new Shown(showText(fields, rows, showRows, truncate), bundle(fields, rows));
+        String text = showText(fields, rows, showRows, truncate);
+        return new Shown(text, bundle(fields, rows, text));
     }
 
     /** The text of {@code showString(showRows, truncate, false)}, from the rows' printable columns. */
@@ -105,7 +106,7 @@ final class SqlTables {
         return truncate < 4 ? text.substring(0, truncate) : text.substring(0, truncate - 3) + "...";
     }
 
-    private static ObjectNode bundle(StructField[] fields, List<Row> rows) {
+    private static ObjectNode bundle(StructField[] fields, List<Row> rows, String text) {
         JsonNodeFactory json = JsonNodeFactory.instance;
         ObjectNode table = json.objectNode();
         ArrayNode columns = table.putArray("columns");
@@ -122,6 +123,7 @@ final class SqlTables {
         table.put("truncated", rows.size() > TABLE_ROWS);
         ObjectNode bundle = json.objectNode();
         bundle.set(RichOutputs.TABLE_TYPE, table);
+        bundle.put("text/plain", text);
         return bundle;
     }
 

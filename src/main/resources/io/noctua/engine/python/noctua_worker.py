@@ -507,8 +507,7 @@ class Magics:
         for index, line in enumerate(lines):
             stripped = line.lstrip()
             if stripped.startswith("%%"):
-                name = stripped[2:].split(None, 1)[0] if stripped[2:].strip() else ""
-                cell_magic_misplaced(name)
+                cell_magic_misplaced(stripped)
             elif stripped.startswith("%"):
                 name, _, argument = stripped[1:].partition(" ")
                 lines[index] = "%s__noctua_magic__(%r, %r)" % (line[:len(line) - len(stripped)], name.strip(), argument)
@@ -599,7 +598,7 @@ class IPythonCells:
         for line in lines[1:]:  # a cell magic is the first line or nothing
             stripped = line.lstrip()
             if stripped.startswith("%%"):
-                cell_magic_misplaced(stripped[2:].split(None, 1)[0] if stripped[2:].strip() else "")
+                cell_magic_misplaced(stripped)
         python = self.shell.transform_cell(code)
         # IPython drops the cell's leading blank lines; they are put back so that line numbers stay the code's
         blank = len(lines) - len(code.lstrip("\n\t\r ").split("\n")) if code.strip() else 0
@@ -618,7 +617,9 @@ class IPythonCells:
 IPYTHON = IPythonCells()
 
 
-def cell_magic_misplaced(name):
+def cell_magic_misplaced(line):
+    """The error for a cell magic below a cell's first line (`line`, without its indentation)."""
+    name = line[2:].split(None, 1)[0] if line[2:].strip() else ""
     if name == "sql":
         raise UsageError("%%sql must be the first line of the cell: the whole cell is then Spark SQL")
     raise UsageError("Cell magic `%%%%%s` not found; %%%%sql is the cell magic Noctua has." % name)

@@ -169,8 +169,8 @@ class PythonWorkerTest {
 
         try (PythonWorker warm = workers.take(new PythonWorkers.Start());
              PythonWorker onDemand = workers.take(new PythonWorkers.Start())) {
-            assertEquals("2", warm.execute("a", "1 + 1", null, Map.of()).rich().text());
-            assertEquals("3", onDemand.execute("b", "1 + 2", null, Map.of()).rich().text());
+            assertEquals("2", warm.execute("a", "1 + 1", null, Map.of()).rich().value().path("text/plain").asText());
+            assertEquals("3", onDemand.execute("b", "1 + 2", null, Map.of()).rich().value().path("text/plain").asText());
             assertEquals(2, workers.inUseCount());
         }
     }
