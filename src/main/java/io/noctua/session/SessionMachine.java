@@ -465,14 +465,22 @@ public final class SessionMachine {
         };
     }
 
+    /**
+     * Past the grace: its Python worker is killed first, then its thread interrupted if the cell still
+     * holds it. In that order the calculation cannot be seen ended while its worker still lives.
+     */
     private void forceStop(String calculationExecutionId, CalculationEngine running) {
         synchronized (lock) {
             if (!isCurrent(calculationExecutionId) || executing == null) {
                 return;
             }
-            executing.interrupt();
         }
-        running.killRunningPython(calculationExecutionId);
+        running.killRunningPython(calculationExecutionId); // outside the lock: a kill sweeps /proc
+        synchronized (lock) {
+            if (isCurrent(calculationExecutionId) && executing != null) {
+                executing.interrupt();
+            }
+        }
     }
 
     private static void close(CalculationEngine closed) {
