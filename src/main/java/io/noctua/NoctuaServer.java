@@ -7,6 +7,13 @@ import io.noctua.api.SessionShapes;
 import io.noctua.api.WorkGroupShapes;
 import io.noctua.calculation.CalculationService;
 import io.noctua.catalog.DataCatalogService;
+import io.noctua.cluster.CallRouter;
+import io.noctua.cluster.Forwarder;
+import io.noctua.cluster.InternalCalls;
+import io.noctua.cluster.InternalRoute;
+import io.noctua.cluster.Membership;
+import io.noctua.cluster.ServerIdentity;
+import io.noctua.cluster.ServerStore;
 import io.noctua.concurrent.Threads;
 import io.noctua.config.NoctuaConfig;
 import io.noctua.console.Console;
@@ -46,6 +53,7 @@ import io.noctua.session.SessionStore;
 import io.noctua.store.Database;
 import io.noctua.store.JdbcQueryStore;
 import io.noctua.store.JdbcSavedQueryStore;
+import io.noctua.store.JdbcServerStore;
 import io.noctua.store.JdbcSessionStore;
 import io.noctua.store.JdbcWorkGroupStore;
 import io.noctua.workgroup.WorkGroupService;
@@ -103,6 +111,9 @@ public final class NoctuaServer implements AutoCloseable {
     private final DataCatalogService dataCatalogs;
     private final GlueService glue;
     private final HttpServer http;
+    /** This server's id among those sharing the store (kept in the data directory: a restart is the same server). */
+    private final String serverId;
+    private final Membership membership;
     private final ScheduledExecutorService reaper;
     private final ScheduledExecutorService stopTimer;
     private final ExecutorService stopWork;
@@ -116,8 +127,9 @@ public final class NoctuaServer implements AutoCloseable {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
             this.database = keep(started, Database.open(config.storeUrl(), config.storeUser(), config.storePassword()));
+            this.serverId = ServerIdentity.of(config.dataDir());
             JdbcWorkGroupStore workGroupStore = new JdbcWorkGroupStore(database);
-            SessionStore sessionStore = new JdbcSessionStore(database);
+            SessionStore sessionStore = new JdbcSessionStore(database, serverId);
             this.s3 = config.s3Embedded() ? keep(started, startEmbeddedS3(config)) : null;
             if (s3 != null) {
                 this.results = keep(started, new EmbeddedResultStore(config.s3Dir(), s3.endpoint()));
@@ -148,9 +160,9 @@ public final class NoctuaServer implements AutoCloseable {
             JdbcSavedQueryStore savedQueries = new JdbcSavedQueryStore(database);
             this.namedQueries = new NamedQueryService(savedQueries, workGroupStore, clock);
             this.preparedStatements = new PreparedStatementService(savedQueries, workGroupStore, clock);
-            this.queries = keep(started, new QueryService(new JdbcQueryStore(database), workGroupStore, preparedStatements,
+            this.queries = keep(started, new QueryService(new JdbcQueryStore(database, serverId), workGroupStore, preparedStatements,
                     engine.queryEngine(), results,
-                    clock, new QueryService.Settings(config.defaultOutputLocation(), config.dataDir().resolve("tmp").resolve("query-results"),
+                    clock, new QueryService.Settings(serverId, config.defaultOutputLocation(), config.dataDir().resolve("tmp").resolve("query-results"),
                     config.queryMaxRunning())));
             this.workGroups = new WorkGroupService(workGroupStore, clock, workGroup -> {
                 queries.stopAll(workGroup);
@@ -161,8 +173,9 @@ public final class NoctuaServer implements AutoCloseable {
             this.dataCatalogs = new DataCatalogService(engine.catalog());
             this.glue = new GlueService(engine.catalog());
 
-            int endedCalculations = calculations.endCalculationsOfPreviousRun();
-            int endedSessions = sessions.endSessionsOfPreviousRun();
+            int endedCalculations = calculations.endCalculationsOf(serverId, "The Noctua server stopped while the calculation was running");
+            int endedSessions = sessions.endSessionsOf(serverId,
+                    "The Noctua server stopped while the session was active; sessions do not survive a restart");
             int endedQueries = queries.endQueriesOfPreviousRun();
             if (endedSessions + endedCalculations + endedQueries > 0) {
                 LOG.info("ended " + endedSessions + " sessions, " + endedCalculations + " calculations and " + endedQueries
@@ -172,8 +185,15 @@ public final class NoctuaServer implements AutoCloseable {
 
             this.reaper = Executors.newSingleThreadScheduledExecutor(Threads.daemons("idle-sessions"));
             started.push(reaper::shutdownNow);
+            ServerStore servers = new JdbcServerStore(database);
+            this.membership = new Membership(servers, serverId, config.clusterLeaseDuration(), clusterWork());
+            InternalCalls internalCalls = new InternalCalls(servers.secret(), clock);
             this.http = HttpServer.start(new HttpServer.Settings(config.httpHost(), config.httpPort(), config.httpThreads(),
-                    config.httpMaxRequestBytes(), MAX_HEADER_BYTES, config.httpIdleTimeout()), routes(engine, clock), AwsErrors::forStatus);
+                    config.httpMaxRequestBytes(), MAX_HEADER_BYTES, config.httpIdleTimeout()),
+                    routes(engine, clock, servers, internalCalls), AwsErrors::forStatus);
+            started.push(http);
+            membership.start(advertisedEndpoint());
+            started.push(membership);
         }
         catch (RuntimeException | IOException e) {
             for (AutoCloseable part : started) {
@@ -251,6 +271,74 @@ public final class NoctuaServer implements AutoCloseable {
         };
     }
 
+    /** What the lease needs from this server: its load, and the ending of what a server whose lease expired left live. */
+    private Membership.Work clusterWork() {
+        return new Membership.Work() {
+            @Override
+            public int activeSessions() {
+                return liveSessions.all().size();
+            }
+
+            @Override
+            public void endWorkOf(String expired, String reason) {
+                int ended = calculations.endCalculationsOf(expired, reason) + sessions.endSessionsOf(expired, reason)
+                        + queries.endQueriesOf(expired, reason);
+                LOG.warning("ended " + ended + " sessions, calculations and queries of the Noctua server " + expired);
+            }
+
+            @Override
+            public void leaseLapsed() {
+                sessions.adoptSessionsEndedElsewhere();
+            }
+        };
+    }
+
+    /** What the call router asks about this server's own work. */
+    private CallRouter.Local localWork() {
+        return new CallRouter.Local() {
+            @Override
+            public boolean runsSession(String sessionId) {
+                return liveSessions.machine(sessionId).isPresent();
+            }
+
+            @Override
+            public boolean knowsCalculation(String calculationExecutionId) {
+                return liveSessions.knowsCalculation(calculationExecutionId);
+            }
+
+            @Override
+            public boolean runsQuery(String queryExecutionId) {
+                return queries.runs(queryExecutionId);
+            }
+
+            @Override
+            public int activeSessions() {
+                return liveSessions.all().size();
+            }
+        };
+    }
+
+    /** Where the other servers on the store reach this one: cluster.advertised-endpoint, else its own address. */
+    private String advertisedEndpoint() {
+        if (!config.clusterAdvertisedEndpoint().isEmpty()) {
+            return config.clusterAdvertisedEndpoint();
+        }
+        if (!HostPolicy.isWildcard(config.httpHost())) {
+            return endpoint();
+        }
+        try {
+            return "http://" + java.net.InetAddress.getLocalHost().getCanonicalHostName() + ":" + port();
+        }
+        catch (java.net.UnknownHostException e) {
+            return endpoint(); // no name for this machine: other machines cannot reach it by one either; set cluster.advertised-endpoint
+        }
+    }
+
+    /** This server's id among the servers sharing its store. */
+    public String serverId() {
+        return serverId;
+    }
+
     private static <T extends AutoCloseable> T keep(Deque<AutoCloseable> started, T part) {
         started.push(part);
         return part;
@@ -260,14 +348,15 @@ public final class NoctuaServer implements AutoCloseable {
      * Every request passes one gate (Host and Origin, then a signature where keys are configured) on
      * its way to the API, the console, or the operators' endpoints.
      */
-    private RequestGate routes(SparkEngine engine, Clock clock) {
+    private RequestGate routes(SparkEngine engine, Clock clock, ServerStore servers, InternalCalls internalCalls) {
         Health health = new Health(List.of(
                 new Health.Check("spark", engine::problem),
                 new Health.Check("store", database::problem),
                 new Health.Check("s3", this::s3Problem)), clock);
         Metrics metrics = new Metrics(liveSessions, pythonWorkers, health);
         AwsJsonApi api = new AwsJsonApi(List.of(
-                new AwsJsonApi.Service("AmazonAthena.", "", operations(), ShapeValidator.load()),
+                new AwsJsonApi.Service("AmazonAthena.", "", operations(), ShapeValidator.load(),
+                        new CallRouter(membership, servers, localWork(), new Forwarder(serverId, internalCalls))),
                 new AwsJsonApi.Service("AWSGlue.", "Glue.", glue.operations(), ShapeValidator.load("glue-shapes.json", ValidationException::new))),
                 metrics.apiListener());
         Console console = new Console(results, this::workersPython);
@@ -278,6 +367,8 @@ public final class NoctuaServer implements AutoCloseable {
         return new RequestGate(HostPolicy.of(config.httpHost(), config.httpAllowedHosts()), signatures, List.of(
                 apiMount,
                 new RequestGate.Mount(Console.OUTPUT_PATH, false, true, console),
+                // other servers on the store: signed with the store's secret instead of SigV4
+                new RequestGate.Mount(Forwarder.PATH, false, false, new InternalRoute(internalCalls, api)),
                 new RequestGate.Mount(Console.PATH, true, false, console),
                 new RequestGate.Mount("/health", false, false, health),
                 new RequestGate.Mount("/metrics", false, false, metrics)), apiMount);
@@ -472,6 +563,7 @@ public final class NoctuaServer implements AutoCloseable {
         }
         calculations.close();
         queries.close();
+        membership.close();
         stopTimer.shutdownNow();
         stopWork.shutdownNow();
         pythonWorkers.close();

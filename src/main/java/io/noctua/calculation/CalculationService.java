@@ -152,14 +152,16 @@ public final class CalculationService {
         return new StopCalculationExecutionResponse(stopped.orElseGet(() -> sessions.calculation(id).state()));
     }
 
-    /** At start: calculations the store shows as unfinished belonged to a server that stopped under them. */
-    public int endCalculationsOfPreviousRun() {
+    /**
+     * Ends the calculations the store shows as unfinished in sessions of the server {@code serverId},
+     * which stopped under them: this server's previous run, or another server whose lease expired.
+     */
+    public int endCalculationsOf(String serverId, String reason) {
         int ended = 0;
-        for (CalculationExecution calculation : store.unendedCalculations()) {
+        for (CalculationExecution calculation : store.unendedCalculations(serverId)) {
             CalculationExecutionState state = calculation.state() == CalculationExecutionState.CANCELING
                     ? CalculationExecutionState.CANCELED : CalculationExecutionState.FAILED;
-            CalculationExecution last = calculation.transition(state, "The Noctua server stopped while the calculation was running",
-                    clock.instant());
+            CalculationExecution last = calculation.transition(state, reason, clock.instant());
             if (store.write(SessionStore.Change.calculation(last, calculation.state()))) {
                 ended++;
             }

@@ -59,6 +59,8 @@ public record NoctuaConfig(
         String s3AccessKeyId,
         String s3SecretAccessKey,
         String catalog,
+        Duration clusterLeaseDuration,
+        String clusterAdvertisedEndpoint,
         Map<String, String> spark) {
 
     public static final String EMBEDDED_ACCESS_KEY_ID = "noctua";
@@ -115,6 +117,8 @@ public record NoctuaConfig(
         d.put("s3.access-key-id", new String[] {"", "S3 access key; empty: " + EMBEDDED_ACCESS_KEY_ID + " for the embedded store, else the AWS default credential chain"});
         d.put("s3.secret-access-key", new String[] {"", "S3 secret key; empty: " + EMBEDDED_SECRET_ACCESS_KEY + " for the embedded store, else the AWS default credential chain"});
         d.put("catalog", new String[] {"hive", "hive: databases and tables persist (Hive metastore on embedded Derby in ${data-dir}/metastore); in-memory: lost at restart"});
+        d.put("cluster.lease-duration", new String[] {"10s", "servers sharing a store each renew a lease this long; the work of a server whose lease expires is ended by the others"});
+        d.put("cluster.advertised-endpoint", new String[] {"", "the URL other servers on the same store reach this one at, e.g. http://10.0.0.5:8420; empty: http://${http.host}:${http.port} (this machine's name when http.host is a wildcard)"});
         d.put("spark.master", new String[] {"local[*]", "Spark master URL"});
         d.put("spark.ui.enabled", new String[] {"false", "Spark's web UI"});
         d.put("spark.sql.warehouse.dir", new String[] {"${data-dir}/warehouse", "where managed tables are written"});
@@ -141,6 +145,8 @@ public record NoctuaConfig(
         requireNonNull(pythonBaseExecutable, "pythonBaseExecutable is null");
         pythonPackages = List.copyOf(pythonPackages);
         requireNonNull(httpIdleTimeout, "httpIdleTimeout is null");
+        requireNonNull(clusterLeaseDuration, "clusterLeaseDuration is null");
+        requireNonNull(clusterAdvertisedEndpoint, "clusterAdvertisedEndpoint is null");
         httpAllowedHosts = List.copyOf(httpAllowedHosts);
         authKeys = Map.copyOf(authKeys);
         spark = Map.copyOf(spark);
@@ -210,7 +216,29 @@ public record NoctuaConfig(
                 accessKeyId.isEmpty() && embedded ? EMBEDDED_ACCESS_KEY_ID : accessKeyId,
                 secretAccessKey.isEmpty() && embedded ? EMBEDDED_SECRET_ACCESS_KEY : secretAccessKey,
                 oneOf(values, "catalog", "hive", "in-memory"),
+                positive(duration(values, "cluster.lease-duration"), "cluster.lease-duration"),
+                advertisedEndpoint(values),
                 spark);
+    }
+
+    /** An http(s) URL without a path, or empty. */
+    private static String advertisedEndpoint(Map<String, String> values) {
+        String given = values.get("cluster.advertised-endpoint").strip();
+        if (given.isEmpty()) {
+            return given;
+        }
+        try {
+            URI uri = new URI(given);
+            if ((!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) || uri.getHost() == null
+                    || !(uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/")) || uri.getRawQuery() != null) {
+                throw new ConfigException("cluster.advertised-endpoint must be an http:// or https:// URL with a host and no path, "
+                        + "like http://10.0.0.5:8420; it is " + given);
+            }
+            return given.endsWith("/") ? given.substring(0, given.length() - 1) : given;
+        }
+        catch (java.net.URISyntaxException e) {
+            throw new ConfigException("cluster.advertised-endpoint is not a URL: " + e.getMessage());
+        }
     }
 
     /** The keys that may sign API calls: auth.access-key-id with its secret, and auth.extra-keys. */

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -32,13 +33,20 @@ public final class AwsJsonApi implements Route {
      *
      * @param targetPrefix what its targets start with, e.g. {@code AmazonAthena.}
      * @param label what its operations' names are prefixed with for the call listener ({@code ""} for Athena's)
+     * @param router which calls another server answers (see {@link Router})
      */
-    public record Service(String targetPrefix, String label, List<Operation<?, ?>> operations, ShapeValidator validator) {
+    public record Service(String targetPrefix, String label, List<Operation<?, ?>> operations, ShapeValidator validator, Router router) {
         public Service {
             requireNonNull(targetPrefix, "targetPrefix is null");
             requireNonNull(label, "label is null");
             operations = List.copyOf(operations);
             requireNonNull(validator, "validator is null");
+            requireNonNull(router, "router is null");
+        }
+
+        /** A service whose every call this server answers. */
+        public Service(String targetPrefix, String label, List<Operation<?, ?>> operations, ShapeValidator validator) {
+            this(targetPrefix, label, operations, validator, Router.LOCAL);
         }
     }
 
@@ -81,7 +89,7 @@ public final class AwsJsonApi implements Route {
         HttpResponse response;
         try {
             operation = operation(request);
-            response = AwsErrors.json(200, JsonCodec.encode(invoke(operation, request)), requestId);
+            response = answer(operation, request, requestId);
         }
         catch (AthenaException e) {
             response = AwsErrors.response(e, requestId);
@@ -118,10 +126,15 @@ public final class AwsJsonApi implements Route {
         return operation;
     }
 
-    private Object invoke(Bound bound, HttpRequest request) {
+    /** Bad input is refused here; a valid call is answered here, or by the server its router names. */
+    private static HttpResponse answer(Bound bound, HttpRequest request, String requestId) {
         JsonNode body = readBody(request.body());
         bound.service().validator().validate(bound.operation().name(), body);
-        return bound.operation().invoke(JsonCodec.decode(body, bound.operation().inputType()));
+        Optional<HttpResponse> elsewhere = bound.service().router().route(bound.operation().name(), body, request);
+        if (elsewhere.isPresent()) {
+            return elsewhere.get();
+        }
+        return AwsErrors.json(200, JsonCodec.encode(bound.operation().invoke(JsonCodec.decode(body, bound.operation().inputType()))), requestId);
     }
 
     private static String mediaType(String contentType) {

@@ -42,6 +42,7 @@ final class QueryRunner implements AutoCloseable {
             .build();
 
     private final QueryStore store;
+    private final String serverId;
     private final QueryEngine engine;
     private final ResultStore results;
     private final Path scratch;
@@ -50,14 +51,21 @@ final class QueryRunner implements AutoCloseable {
     /** The queries between their start and their end, each with the flag a stop sets. */
     private final Map<String, AtomicBoolean> running = new ConcurrentHashMap<>();
 
-    QueryRunner(QueryStore store, QueryEngine engine, ResultStore results, Path scratch, Clock clock, int maxRunning) {
+    /** @param serverId the server this runner runs queries for: at its close, its unfinished queries are ended */
+    QueryRunner(QueryStore store, String serverId, QueryEngine engine, ResultStore results, Path scratch, Clock clock, int maxRunning) {
         this.store = requireNonNull(store, "store is null");
+        this.serverId = requireNonNull(serverId, "serverId is null");
         this.engine = requireNonNull(engine, "engine is null");
         this.results = requireNonNull(results, "results is null");
         this.scratch = requireNonNull(scratch, "scratch is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.pool = new ThreadPoolExecutor(maxRunning, maxRunning, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 Threads.daemons("query"));
+    }
+
+    /** Whether the query is between its start and its end on this server. */
+    boolean runs(String queryExecutionId) {
+        return running.containsKey(queryExecutionId);
     }
 
     void submit(QueryExecution queued) {
@@ -221,10 +229,13 @@ final class QueryRunner implements AutoCloseable {
         return removed;
     }
 
-    /** Ends every query not yet ended as FAILED with {@code reason}: those of a previous run, or this one's at shutdown. */
-    int failUnfinished(String reason) {
+    /**
+     * Ends every query of the server {@code serverId} not yet ended as FAILED with {@code reason}: those
+     * of this server's previous run, this one's at shutdown, or those of a server that stopped renewing its lease.
+     */
+    int failUnfinished(String serverId, String reason) {
         int ended = 0;
-        for (QueryExecution query : store.unfinished()) {
+        for (QueryExecution query : store.unfinished(serverId)) {
             if (store.update(query.queryExecutionId(), query.state(),
                     query.status().failed(clock.instant(), QueryExecution.Error.system(100, reason)))) {
                 ended++;
@@ -241,7 +252,7 @@ final class QueryRunner implements AutoCloseable {
     @Override
     public void close() {
         pool.shutdown();
-        int ended = failUnfinished("The Noctua server stopped before the query finished");
+        int ended = failUnfinished(serverId, "The Noctua server stopped before the query finished");
         running.forEach((id, flag) -> {
             flag.set(true);
             engine.cancel(id);

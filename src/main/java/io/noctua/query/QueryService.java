@@ -56,8 +56,9 @@ public final class QueryService implements AutoCloseable {
     private static final String DEFAULT_DATABASE = "default";
 
     /** Where queries write their results when neither the workgroup nor the request says. */
-    public record Settings(String defaultOutputLocation, Path scratch, int maxRunning) {
+    public record Settings(String serverId, String defaultOutputLocation, Path scratch, int maxRunning) {
         public Settings {
+            requireNonNull(serverId, "serverId is null");
             requireNonNull(defaultOutputLocation, "defaultOutputLocation is null");
             requireNonNull(scratch, "scratch is null");
         }
@@ -80,13 +81,23 @@ public final class QueryService implements AutoCloseable {
         this.results = requireNonNull(results, "results is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.settings = requireNonNull(settings, "settings is null");
-        this.runner = new QueryRunner(store, engine, results, settings.scratch(), clock, settings.maxRunning());
+        this.runner = new QueryRunner(store, settings.serverId(), engine, results, settings.scratch(), clock, settings.maxRunning());
     }
 
     /** Records the queries a previous run left unfinished as FAILED, and removes their partial result files; returns how many. */
     public int endQueriesOfPreviousRun() {
         runner.removeLeftoverFiles();
-        return runner.failUnfinished("The Noctua server stopped before the query finished");
+        return runner.failUnfinished(settings.serverId(), "The Noctua server stopped before the query finished");
+    }
+
+    /** Whether the query runs on this server now. */
+    public boolean runs(String queryExecutionId) {
+        return runner.runs(queryExecutionId);
+    }
+
+    /** Records the unfinished queries of another server, which stopped renewing its lease, as FAILED with {@code reason}. */
+    public int endQueriesOf(String serverId, String reason) {
+        return runner.failUnfinished(serverId, reason);
     }
 
     public StartQueryExecutionResponse start(StartQueryExecutionRequest request) {
@@ -344,7 +355,7 @@ public final class QueryService implements AutoCloseable {
 
     /** Stops every query of {@code workGroup} that has not ended: the workgroup is being deleted. */
     public void stopAll(String workGroup) {
-        for (QueryExecution query : store.unfinished()) {
+        for (QueryExecution query : store.unfinished(null)) {
             if (query.submission().workGroup().equals(workGroup)) {
                 runner.stop(query.queryExecutionId());
             }

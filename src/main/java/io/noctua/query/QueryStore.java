@@ -21,6 +21,9 @@ public interface QueryStore {
     /** Writes {@code next}'s status if the stored state is still {@code was}; false if it had moved. */
     boolean update(String queryExecutionId, QueryExecutionState was, QueryExecution.Status next);
 
-    /** The query executions not yet ended, oldest first. */
-    List<QueryExecution> unfinished();
+    /**
+     * The query executions not yet ended that the server {@code serverId} runs, oldest first (those
+     * stored before servers were recorded count as any server's); with null, every server's.
+     */
+    List<QueryExecution> unfinished(String serverId);
 }

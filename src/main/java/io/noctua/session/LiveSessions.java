@@ -110,6 +110,11 @@ public final class LiveSessions implements SessionMachine.Listener {
                 .orElseThrow(() -> new InvalidRequestException("Calculation " + calculationExecutionId + " is not found."));
     }
 
+    /** Whether this server runs the calculation, or ran it a moment ago (it answers for it from memory). */
+    public boolean knowsCalculation(String calculationExecutionId) {
+        return live(calculationExecutionId).isPresent() || finished.get(calculationExecutionId) != null;
+    }
+
     /** A stored calculation as it is now. */
     public CalculationExecution freshest(CalculationExecution stored) {
         SessionMachine machine = live.get(stored.sessionId());

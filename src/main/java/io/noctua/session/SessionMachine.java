@@ -211,6 +211,34 @@ public final class SessionMachine {
         return result;
     }
 
+    /**
+     * Another server ended this session in the store while this server's lease had lapsed (the two
+     * could not tell each other apart from a dead server): the store's records are what every server
+     * answers, so they are taken as they are; the session's work stops and its engine closes.
+     *
+     * @param storedCalculation the stored record of the calculation this machine runs, if it has one
+     */
+    public void endedElsewhere(Session stored, CalculationExecution storedCalculation) {
+        List<Runnable> then = new ArrayList<>();
+        synchronized (lock) {
+            if (session.state().isTerminal() || !stored.state().isTerminal()) {
+                return;
+            }
+            if (calculation != null && !calculation.state().isTerminal()) {
+                then.add(stopWork(calculation.calculationExecutionId()));
+                if (storedCalculation != null && storedCalculation.calculationExecutionId().equals(calculation.calculationExecutionId())) {
+                    calculation = storedCalculation;
+                    this.storedCalculation = storedCalculation;
+                }
+            }
+            session = stored;
+            storedSession = stored;
+            progress = null;
+            then.add(closeEngine());
+        }
+        then.forEach(Runnable::run);
+    }
+
     // ---- its calculation's events
 
     /**

@@ -274,19 +274,37 @@ public final class SessionService {
     }
 
     /**
-     * At start: sessions the store shows as live belonged to a server that stopped without ending
-     * them (killed, or the machine went down); their Spark state is gone, so they are ended.
+     * Ends the sessions the store shows as live on the server {@code serverId}, which stopped without
+     * ending them: this server's previous run at its start (killed, or the machine went down), or
+     * another server whose lease expired. Their Spark state is gone with that server's driver.
      */
-    public int endSessionsOfPreviousRun() {
+    public int endSessionsOf(String serverId, String reason) {
         int ended = 0;
-        for (Session session : store.unendedSessions()) {
-            Session terminated = session.transition(SessionState.TERMINATED,
-                    "The Noctua server stopped while the session was active; sessions do not survive a restart", clock.instant());
+        for (Session session : store.unendedSessions(serverId)) {
+            Session terminated = session.transition(SessionState.TERMINATED, reason, clock.instant());
             if (store.write(SessionStore.Change.session(terminated, session.state()))) {
                 ended++;
             }
         }
         return ended;
+    }
+
+    /**
+     * After this server's lease lapsed: the sessions another server ended in the store meanwhile are
+     * ended here too, as the store has them; the others go on.
+     */
+    public void adoptSessionsEndedElsewhere() {
+        for (SessionMachine machine : sessions.all()) {
+            Optional<Session> stored = store.session(machine.sessionId());
+            if (stored.isPresent() && stored.get().state().isTerminal()) {
+                CalculationExecution storedCalculation = machine.runningCalculation()
+                        .flatMap(running -> store.calculation(running.calculationExecutionId()))
+                        .orElse(null);
+                LOG.warning("session " + machine.sessionId() + " was ended by another server while this server's lease had lapsed: "
+                        + stored.get().stateChangeReason());
+                machine.endedElsewhere(stored.get(), storedCalculation);
+            }
+        }
     }
 
     /** Terminates every live session, for a server shutdown (recorded even if the store fails meanwhile). */

@@ -19,8 +19,11 @@ public interface SessionStore {
     /** A workgroup's sessions, newest first; {@code cursor} from the previous page, or null. */
     Page<Session> sessions(String workGroup, SessionState stateFilter, Long cursor, int limit);
 
-    /** Sessions whose state is not final, oldest first. */
-    List<Session> unendedSessions();
+    /**
+     * Sessions whose state is not final that the server {@code serverId} runs, oldest first (those
+     * stored before servers were recorded count as any server's).
+     */
+    List<Session> unendedSessions(String serverId);
 
     Optional<CalculationExecution> calculation(String calculationExecutionId);
 
@@ -31,8 +34,8 @@ public interface SessionStore {
     /** A session's calculations, newest first. */
     Page<CalculationExecution> calculations(String sessionId, CalculationExecutionState stateFilter, Long cursor, int limit);
 
-    /** Calculations whose state is not final, oldest first. */
-    List<CalculationExecution> unendedCalculations();
+    /** Calculations whose state is not final, in sessions the server {@code serverId} runs, oldest first. */
+    List<CalculationExecution> unendedCalculations(String serverId);
 
     /**
      * Writes all of {@code change} in one transaction, or nothing: false when a row's state is no

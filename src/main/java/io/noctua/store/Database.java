@@ -286,6 +286,10 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    SqlDialect dialect() {
+        return dialect;
+    }
+
     /** Null when the store answers a read now; otherwise why it does not. */
     public String problem() {
         try {

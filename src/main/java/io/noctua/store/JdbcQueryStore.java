@@ -36,9 +36,12 @@ public final class JdbcQueryStore implements QueryStore {
             + "error_retryable, error_message, start_time, completion_time, data_scanned_bytes, input_rows, output_rows, result_columns";
 
     private final Database database;
+    private final String serverId;
 
-    public JdbcQueryStore(Database database) {
+    /** @param serverId the server whose query executions this store records (each new row names it) */
+    public JdbcQueryStore(Database database, String serverId) {
         this.database = requireNonNull(database, "database is null");
+        this.serverId = requireNonNull(serverId, "serverId is null");
     }
 
     @Override
@@ -50,15 +53,15 @@ public final class JdbcQueryStore implements QueryStore {
                             + "catalog_name, database_name, output_location, execution_parameters, selected_engine_version, "
                             + "effective_engine_version, client_request_token, request_fingerprint, submission_time, state, "
                             + "state_change_reason, error_category, error_type, error_retryable, error_message, start_time, "
-                            + "completion_time, data_scanned_bytes, input_rows, output_rows, result_columns) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            + "completion_time, data_scanned_bytes, input_rows, output_rows, result_columns, server_id) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     s.queryExecutionId(), s.query(), s.statement(), s.kind().statementType(), s.kind().substatementType(), s.workGroup(), s.catalog(),
                     s.database(), s.outputLocation(), json(s.executionParameters()), s.selectedEngineVersion(),
                     s.effectiveEngineVersion(), s.clientRequestToken(), s.requestFingerprint(), millis(s.submissionDateTime()),
                     t.state().name(), t.stateChangeReason(), t.error() == null ? null : t.error().category(),
                     t.error() == null ? null : t.error().type(), t.error() == null ? null : t.error().retryable(),
                     t.error() == null ? null : t.error().message(), millis(t.startDateTime()), millis(t.completionDateTime()),
-                    t.dataScannedInBytes(), t.inputRows(), t.outputRows(), json(t.columns()));
+                    t.dataScannedInBytes(), t.inputRows(), t.outputRows(), json(t.columns()), serverId);
             return true;
         }
         catch (StoreException e) {
@@ -102,9 +105,13 @@ public final class JdbcQueryStore implements QueryStore {
     }
 
     @Override
-    public List<QueryExecution> unfinished() {
-        return database.query("SELECT " + COLUMNS_READ + " FROM query_executions WHERE state IN ('QUEUED', 'RUNNING') ORDER BY seq",
-                JdbcQueryStore::query);
+    public List<QueryExecution> unfinished(String serverId) {
+        if (serverId == null) {
+            return database.query("SELECT " + COLUMNS_READ + " FROM query_executions WHERE state IN ('QUEUED', 'RUNNING') ORDER BY seq",
+                    JdbcQueryStore::query);
+        }
+        return database.query("SELECT " + COLUMNS_READ + " FROM query_executions WHERE state IN ('QUEUED', 'RUNNING') "
+                + "AND (server_id = ? OR server_id IS NULL) ORDER BY seq", JdbcQueryStore::query, serverId);
     }
 
     private static QueryExecution query(ResultSet row) throws SQLException {

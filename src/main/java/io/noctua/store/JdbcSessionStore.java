@@ -30,9 +30,12 @@ public final class JdbcSessionStore implements SessionStore {
             + "result_uri, result_type, client_request_token, request_fingerprint";
 
     private final Database database;
+    private final String serverId;
 
-    public JdbcSessionStore(Database database) {
+    /** @param serverId the server whose sessions this store records: each new session row names it */
+    public JdbcSessionStore(Database database, String serverId) {
         this.database = requireNonNull(database, "database is null");
+        this.serverId = requireNonNull(serverId, "serverId is null");
     }
 
     // ---- sessions
@@ -58,9 +61,9 @@ public final class JdbcSessionStore implements SessionStore {
     }
 
     @Override
-    public List<Session> unendedSessions() {
-        return database.query("SELECT " + SESSION_COLUMNS + " FROM sessions WHERE state NOT IN ('TERMINATED', 'FAILED') ORDER BY seq",
-                JdbcSessionStore::session);
+    public List<Session> unendedSessions(String serverId) {
+        return database.query("SELECT " + SESSION_COLUMNS + " FROM sessions WHERE state NOT IN ('TERMINATED', 'FAILED') "
+                + "AND (server_id = ? OR server_id IS NULL) ORDER BY seq", JdbcSessionStore::session, serverId);
     }
 
     // ---- calculations
@@ -92,9 +95,15 @@ public final class JdbcSessionStore implements SessionStore {
     }
 
     @Override
-    public List<CalculationExecution> unendedCalculations() {
-        return database.query("SELECT " + CALCULATION_COLUMNS + " FROM calculations WHERE state NOT IN ('COMPLETED', 'FAILED', 'CANCELED') "
-                + "ORDER BY seq", JdbcSessionStore::calculation);
+    public List<CalculationExecution> unendedCalculations(String serverId) {
+        return database.query("SELECT " + qualified("c", CALCULATION_COLUMNS) + " FROM calculations c JOIN sessions s ON s.session_id = c.session_id "
+                + "WHERE c.state NOT IN ('COMPLETED', 'FAILED', 'CANCELED') AND (s.server_id = ? OR s.server_id IS NULL) ORDER BY c.seq",
+                JdbcSessionStore::calculation, serverId);
+    }
+
+    /** {@code a.b, a.c} for the columns {@code b, c}. */
+    private static String qualified(String alias, String columns) {
+        return String.join(", ", java.util.Arrays.stream(columns.split(",\\s*")).map(column -> alias + "." + column).toList());
     }
 
     // ---- the one write
@@ -128,12 +137,12 @@ public final class JdbcSessionStore implements SessionStore {
         if (was == null) {
             database.execute("INSERT INTO sessions (session_id, work_group, description, engine_configuration, notebook_version, "
                             + "execution_role, idle_timeout_minutes, working_directory, state, state_change_reason, start_time, "
-                            + "last_modified_time, end_time, idle_since_time, dpu_millis, client_request_token, request_fingerprint) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            + "last_modified_time, end_time, idle_since_time, dpu_millis, client_request_token, request_fingerprint, "
+                            + "server_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     s.sessionId(), s.workGroup(), s.description(), StoredJson.engineConfiguration(s.engineConfiguration()),
                     s.notebookVersion(), s.executionRole(), s.idleTimeoutMinutes(), s.workingDirectory(), s.state().name(),
                     s.stateChangeReason(), millis(s.startDateTime()), millis(s.lastModifiedDateTime()), millis(s.endDateTime()),
-                    millis(s.idleSinceDateTime()), s.dpuExecutionInMillis(), s.clientRequestToken(), s.requestFingerprint());
+                    millis(s.idleSinceDateTime()), s.dpuExecutionInMillis(), s.clientRequestToken(), s.requestFingerprint(), serverId);
             return;
         }
         int updated = database.execute("UPDATE sessions SET state = ?, state_change_reason = ?, last_modified_time = ?, end_time = ?, "

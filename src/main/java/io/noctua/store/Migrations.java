@@ -9,7 +9,7 @@ import java.util.List;
 final class Migrations {
     /** The tables of the current schema besides {@code schema_version}: a store without one of them is damaged. */
     static final List<String> TABLES = List.of("work_groups", "sessions", "calculations", "query_executions",
-            "named_queries", "prepared_statements");
+            "named_queries", "prepared_statements", "servers", "cluster_secret");
 
     private Migrations() {
     }
@@ -129,6 +129,25 @@ final class Migrations {
                     last_modified_time BIGINT NOT NULL,
                     PRIMARY KEY (work_group, statement_name)
                 );
-                """.formatted(seq, ordered));
+                """.formatted(seq, ordered),
+                // several servers on one store: each keeps a lease; sessions and queries name the server that runs them
+                // (rows from before this step name none: they belong to whichever server ends them first)
+                """
+                CREATE TABLE servers (
+                    server_id %1$s PRIMARY KEY,
+                    endpoint TEXT NOT NULL,
+                    started_time BIGINT NOT NULL,
+                    lease_expires BIGINT NOT NULL,
+                    active_sessions INTEGER NOT NULL
+                );
+                CREATE TABLE cluster_secret (
+                    id INTEGER PRIMARY KEY,
+                    secret TEXT NOT NULL
+                );
+                ALTER TABLE sessions ADD COLUMN server_id TEXT;
+                ALTER TABLE query_executions ADD COLUMN server_id TEXT;
+                CREATE INDEX sessions_by_server ON sessions (server_id, state);
+                CREATE INDEX query_executions_by_server ON query_executions (server_id, state);
+                """.formatted(ordered));
     }
 }

@@ -22,6 +22,11 @@ public enum SqlDialect {
         }
 
         @Override
+        String nowMillis() {
+            return "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+        }
+
+        @Override
         Optional<Path> file(String jdbcUrl) {
             String target = jdbcUrl.substring("jdbc:sqlite:".length());
             int parameters = target.indexOf('?');
@@ -83,6 +88,11 @@ public enum SqlDialect {
         @Override
         String sequenceColumn(String name) {
             return name + " BIGSERIAL PRIMARY KEY";
+        }
+
+        @Override
+        String nowMillis() {
+            return "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
         }
 
         @Override
@@ -162,6 +172,12 @@ public enum SqlDialect {
 
     /** The type of a text column whose order is used for paging: the same order on every database. */
     abstract String orderedText();
+
+    /**
+     * The database's clock as epoch milliseconds, in SQL: leases are written and judged by this one
+     * clock, so the servers' own clocks may differ.
+     */
+    abstract String nowMillis();
 
     /** The file the store lives in, if it is one (absolute); empty for an in-memory database or a server. */
     abstract Optional<Path> file(String jdbcUrl);

@@ -16,6 +16,7 @@ import io.noctua.session.LiveSessions;
 import io.noctua.session.Session;
 import io.noctua.session.SessionMachine;
 import io.noctua.session.SessionService;
+import io.noctua.session.SessionStore;
 import io.noctua.store.StoreException;
 import io.noctua.testing.fakes.FakeEngine;
 import io.noctua.testing.fakes.InMemoryResultStore;
@@ -436,5 +437,31 @@ class SessionLifecycleTest {
         assertEquals("Session is in the BUSY state; needs to be IDLE to accept Calculations.", busy.getMessage());
         assertThrows(InvalidRequestException.class, () -> stop("no-such-calculation"));
         engine.release();
+    }
+
+    @Test
+    void aSessionAnotherServerEndedWhileThisOnesLeaseLapsedStopsHereToo() {
+        String sessionId = idleSession();
+        String otherId = idleSession();
+        engine.holdCells();
+        String id = start(sessionId, "print(1)");
+        engine.awaitCellStarted();
+        // another server found this one's lease expired and ended the session in the store
+        Session stored = store.session(sessionId).orElseThrow();
+        CalculationExecution storedCalculation = store.calculation(id).orElseThrow();
+        String reason = "The Noctua server a that ran it stopped renewing its lease";
+        assertTrue(store.write(SessionStore.Change.session(stored.transition(SessionState.TERMINATED, reason, clock.instant()), stored.state())
+                .and(storedCalculation.transition(CalculationExecutionState.FAILED, reason, clock.instant()), storedCalculation.state())));
+
+        sessions.adoptSessionsEndedElsewhere();
+
+        assertEquals(SessionState.TERMINATED, state(sessionId));
+        assertEquals(reason, sessions.get(new SessionIdRequest(sessionId)).status().stateChangeReason());
+        assertEquals(CalculationExecutionState.FAILED, calculation(id).state());
+        await(() -> engine.calls().contains("cancel:" + id) && engine.calls().contains("close:" + sessionId), "its work stopped and engine closed");
+        assertTrue(live.machine(sessionId).isEmpty());
+        engine.release();
+        assertEquals(SessionState.IDLE, state(otherId), "the sessions nobody ended go on");
+        assertStored(sessionId, SessionState.TERMINATED, id, CalculationExecutionState.FAILED);
     }
 }

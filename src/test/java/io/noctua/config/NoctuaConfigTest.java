@@ -56,6 +56,8 @@ class NoctuaConfigTest {
                 config.s3Settings());
         assertEquals("hive", config.catalog());
         assertEquals(Path.of("noctua-data/metastore"), config.metastoreDir());
+        assertEquals(Duration.ofSeconds(10), config.clusterLeaseDuration());
+        assertEquals("", config.clusterAdvertisedEndpoint());
         assertEquals(Map.of("spark.master", "local[*]", "spark.ui.enabled", "false", "spark.sql.warehouse.dir", "noctua-data/warehouse"),
                 config.spark());
     }
@@ -127,13 +129,18 @@ class NoctuaConfigTest {
     @Test
     void badSettingsSayWhatIsWrong() {
         assertEquals("unknown setting 'http.prot'; known settings: auth.access-key-id, auth.extra-keys, auth.secret-access-key, "
-                        + "calculation.stop-grace, catalog, data-dir, http.allow-unauthenticated-network, http.allowed-hosts, http.host, "
+                        + "calculation.stop-grace, catalog, cluster.advertised-endpoint, cluster.lease-duration, data-dir, http.allow-unauthenticated-network, http.allowed-hosts, http.host, "
                         + "http.idle-timeout, http.max-request-bytes, "
                         + "http.port, http.threads, python.base-executable, python.environment, python.executable, python.packages, python.start-timeout, python.warm-workers, query.max-running, results.default-output-location, s3.access-key-id, s3.dir, s3.embedded, s3.endpoint, s3.path-style, s3.port, s3.region, "
                         + "s3.secret-access-key, session.default-idle-timeout-minutes, "
                         + "session.idle-check-interval, session.max-active, session.max-active-per-workgroup, session.max-concurrent-dpus, "
                         + "session.minute, spark.master, spark.sql.warehouse.dir, spark.ui.enabled, store.password, store.url, store.user, workgroup.spark",
                 assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("http.prot", "1"))).getMessage());
+        assertEquals("cluster.advertised-endpoint must be an http:// or https:// URL with a host and no path, like http://10.0.0.5:8420; "
+                        + "it is http://10.0.0.5:8420/api",
+                assertThrows(NoctuaConfig.ConfigException.class,
+                        () -> NoctuaConfig.from(Map.of("cluster.advertised-endpoint", "http://10.0.0.5:8420/api"))).getMessage());
+        assertEquals("http://10.0.0.5:8420", NoctuaConfig.from(Map.of("cluster.advertised-endpoint", "http://10.0.0.5:8420/")).clusterAdvertisedEndpoint());
         assertEquals("http.port must be between 0 and 65535, not 70000",
                 assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("http.port", "70000"))).getMessage());
         assertEquals("session.minute must be a duration such as 500ms, 5s, 2m or 1h, not 'soon'",

@@ -281,7 +281,7 @@ class DatabaseTest {
             statement.execute("DROP TABLE calculations");
         }
         StoreException refused = assertThrows(StoreException.class, () -> open(DriverManager::getConnection));
-        assertEquals("Noctua does not start on the store at " + file() + ": it records schema version 2 but lacks the tables calculations, "
+        assertEquals("Noctua does not start on the store at " + file() + ": it records schema version 3 but lacks the tables calculations, "
                 + "so it was changed outside Noctua. Restore it from a backup, or move it away to begin a new, empty store.", refused.getMessage());
     }
 
@@ -293,7 +293,11 @@ class DatabaseTest {
             statement.execute("DROP TABLE query_executions");
             statement.execute("DROP TABLE named_queries");
             statement.execute("DROP TABLE prepared_statements");
-            statement.execute("DELETE FROM schema_version WHERE version = 2");
+            statement.execute("DROP TABLE servers");
+            statement.execute("DROP TABLE cluster_secret");
+            statement.execute("DROP INDEX sessions_by_server");
+            statement.execute("ALTER TABLE sessions DROP COLUMN server_id");
+            statement.execute("DELETE FROM schema_version WHERE version >= 2");
             statement.execute("INSERT INTO work_groups (name, state, configuration, creation_time) VALUES ('kept', 'ENABLED', '{}', 1)");
         }
         open(DriverManager::getConnection).close();
@@ -301,7 +305,7 @@ class DatabaseTest {
              ResultSet rows = statement.executeQuery("SELECT (SELECT MAX(version) FROM schema_version), "
                      + "(SELECT count(*) FROM work_groups WHERE name = 'kept'), (SELECT count(*) FROM query_executions)")) {
             assertTrue(rows.next());
-            assertEquals(2, rows.getInt(1));
+            assertEquals(3, rows.getInt(1));
             assertEquals(1, rows.getInt(2));
             assertEquals(0, rows.getInt(3));
         }

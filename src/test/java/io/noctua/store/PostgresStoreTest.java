@@ -83,7 +83,7 @@ class PostgresStoreTest {
         try (Connection connection = connect(); Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SELECT MAX(version) FROM schema_version")) {
             assertTrue(rows.next());
-            assertEquals(2, rows.getInt(1));
+            assertEquals(3, rows.getInt(1));
         }
     }
 
@@ -147,13 +147,13 @@ class PostgresStoreTest {
 
     @Test
     void queryExecutionsStoreNullsAndErrorsAndChangeOnlyFromTheStateTheyWereIn() {
-        JdbcQueryStore store = new JdbcQueryStore(open());
+        JdbcQueryStore store = new JdbcQueryStore(open(), "server-a");
         QueryExecution queued = query("e1", "token-1");
         assertTrue(store.insert(queued));
         assertFalse(store.insert(query("e1-again", "token-1")));
         assertTrue(store.insert(query("e2", null)));
         assertEquals(queued, store.get("e1").orElseThrow());
-        assertEquals(List.of("e1", "e2"), store.unfinished().stream().map(QueryExecution::queryExecutionId).toList());
+        assertEquals(List.of("e1", "e2"), store.unfinished("server-a").stream().map(QueryExecution::queryExecutionId).toList());
 
         QueryExecution.Status running = queued.status().running(T.plusSeconds(1));
         assertTrue(store.update("e1", QueryExecutionState.QUEUED, running));
@@ -165,7 +165,7 @@ class PostgresStoreTest {
         QueryExecution.Status failed = QueryExecution.Status.queued().running(T).failed(T.plusSeconds(3), QueryExecution.Error.system(401, "lost"));
         assertTrue(store.update("e2", QueryExecutionState.QUEUED, failed));
         assertEquals(failed, store.get("e2").orElseThrow().status());
-        assertEquals(List.of(), store.unfinished());
+        assertEquals(List.of(), store.unfinished("server-a"));
         assertEquals(List.of("e2", "e1"), store.ids("primary", null, 10).items());
     }
 
@@ -208,7 +208,7 @@ class PostgresStoreTest {
         try (Connection connection = connect(); Statement statement = connection.createStatement()) {
             statement.execute("DROP TABLE calculations");
         }
-        assertEquals("Noctua does not start on the store at " + url + ": it records schema version 2 but lacks the tables calculations, "
+        assertEquals("Noctua does not start on the store at " + url + ": it records schema version 3 but lacks the tables calculations, "
                 + "so it was changed outside Noctua. Restore it from a backup, or move it away to begin a new, empty store.",
                 assertThrows(StoreException.class, this::open).getMessage());
     }
@@ -220,11 +220,15 @@ class PostgresStoreTest {
             statement.execute("DROP TABLE query_executions");
             statement.execute("DROP TABLE named_queries");
             statement.execute("DROP TABLE prepared_statements");
-            statement.execute("DELETE FROM schema_version WHERE version = 2");
+            statement.execute("DROP TABLE servers");
+            statement.execute("DROP TABLE cluster_secret");
+            statement.execute("DROP INDEX sessions_by_server");
+            statement.execute("ALTER TABLE sessions DROP COLUMN server_id");
+            statement.execute("DELETE FROM schema_version WHERE version >= 2");
         }
-        JdbcQueryStore store = new JdbcQueryStore(open());
+        JdbcQueryStore store = new JdbcQueryStore(open(), "server-a");
         assertTrue(store.insert(query("e1", null)));
-        assertEquals(1, store.unfinished().size());
+        assertEquals(1, store.unfinished("server-a").size());
     }
 
     @Test

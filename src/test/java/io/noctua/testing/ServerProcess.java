@@ -60,6 +60,10 @@ public final class ServerProcess implements AutoCloseable {
         return process;
     }
 
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public long pid() {
         return process.pid();
     }

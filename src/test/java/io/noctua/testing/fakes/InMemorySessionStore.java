@@ -98,7 +98,7 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public synchronized List<Session> unendedSessions() {
+    public synchronized List<Session> unendedSessions(String serverId) { // one server: all are its own
         return sessions.values().stream().filter(s -> !s.state().isTerminal()).toList();
     }
 
@@ -128,7 +128,7 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public synchronized List<CalculationExecution> unendedCalculations() {
+    public synchronized List<CalculationExecution> unendedCalculations(String serverId) {
         return calculations.values().stream().filter(c -> !c.state().isTerminal()).toList();
     }
 }
