@@ -12,7 +12,7 @@ import io.noctua.cluster.Forwarder;
 import io.noctua.cluster.InternalCalls;
 import io.noctua.cluster.InternalRoute;
 import io.noctua.cluster.Membership;
-import io.noctua.cluster.ServerIdentity;
+import io.noctua.cluster.DataDirectory;
 import io.noctua.cluster.ServerStore;
 import io.noctua.concurrent.Threads;
 import io.noctua.config.NoctuaConfig;
@@ -71,6 +71,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -111,9 +112,10 @@ public final class NoctuaServer implements AutoCloseable {
     private final DataCatalogService dataCatalogs;
     private final GlueService glue;
     private final HttpServer http;
-    /** This server's id among those sharing the store (kept in the data directory: a restart is the same server). */
+    /** This server's id among those sharing the store: each start is a server of its own. */
     private final String serverId;
     private final Membership membership;
+    private final DataDirectory dataDirectory;
     private final ScheduledExecutorService reaper;
     private final ScheduledExecutorService stopTimer;
     private final ExecutorService stopWork;
@@ -126,8 +128,11 @@ public final class NoctuaServer implements AutoCloseable {
         // what has started so far, closed again if a later part cannot start (a port taken, a bad store)
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
+            this.dataDirectory = keep(started, DataDirectory.claim(config.dataDir()));
             this.database = keep(started, Database.open(config.storeUrl(), config.storeUser(), config.storePassword()));
-            this.serverId = ServerIdentity.of(config.dataDir());
+            this.serverId = UUID.randomUUID().toString();
+            String dataDirId = dataDirectory.id();
+            ServerStore servers = new JdbcServerStore(database);
             JdbcWorkGroupStore workGroupStore = new JdbcWorkGroupStore(database);
             SessionStore sessionStore = new JdbcSessionStore(database, serverId);
             this.s3 = config.s3Embedded() ? keep(started, startEmbeddedS3(config)) : null;
@@ -173,10 +178,21 @@ public final class NoctuaServer implements AutoCloseable {
             this.dataCatalogs = new DataCatalogService(engine.catalog());
             this.glue = new GlueService(engine.catalog());
 
-            int endedCalculations = calculations.endCalculationsOf(serverId, "The Noctua server stopped while the calculation was running");
-            int endedSessions = sessions.endSessionsOf(serverId,
-                    "The Noctua server stopped while the session was active; sessions do not survive a restart");
+            // what the servers that ran on this data directory before left live (and rows from before servers were recorded)
+            int endedCalculations = 0;
+            int endedSessions = 0;
             int endedQueries = queries.endQueriesOfPreviousRun();
+            List<String> earlier = new java.util.ArrayList<>(servers.earlierServers(dataDirId, serverId));
+            earlier.add(serverId);
+            for (String previous : earlier) {
+                endedCalculations += calculations.endCalculationsOf(previous, "The Noctua server stopped while the calculation was running");
+                endedSessions += sessions.endSessionsOf(previous,
+                        "The Noctua server stopped while the session was active; sessions do not survive a restart");
+                endedQueries += previous.equals(serverId) ? 0 : queries.endQueriesOf(previous, "The Noctua server stopped before the query finished");
+                if (!previous.equals(serverId)) {
+                    servers.remove(previous);
+                }
+            }
             if (endedSessions + endedCalculations + endedQueries > 0) {
                 LOG.info("ended " + endedSessions + " sessions, " + endedCalculations + " calculations and " + endedQueries
                         + " queries left live by the previous run");
@@ -185,8 +201,7 @@ public final class NoctuaServer implements AutoCloseable {
 
             this.reaper = Executors.newSingleThreadScheduledExecutor(Threads.daemons("idle-sessions"));
             started.push(reaper::shutdownNow);
-            ServerStore servers = new JdbcServerStore(database);
-            this.membership = new Membership(servers, serverId, config.clusterLeaseDuration(), clusterWork());
+            this.membership = new Membership(servers, serverId, dataDirId, config.clusterLeaseDuration(), clusterWork());
             InternalCalls internalCalls = new InternalCalls(servers.secret(), clock);
             this.http = HttpServer.start(new HttpServer.Settings(config.httpHost(), config.httpPort(), config.httpThreads(),
                     config.httpMaxRequestBytes(), MAX_HEADER_BYTES, config.httpIdleTimeout()),
@@ -572,5 +587,6 @@ public final class NoctuaServer implements AutoCloseable {
             s3.close();
         }
         database.close();
+        dataDirectory.close();
     }
 }

@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -206,11 +205,17 @@ class SeveralServersTest {
         }
     }
 
+    /** The id of the server, from its lease in the store. */
     private static String serverId(ServerProcess server) {
-        try {
-            return Files.readString(server.dataDir().resolve("server-id")).strip();
+        try (Connection connection = TestingPostgres.shared().connect(database);
+             PreparedStatement statement = connection.prepareStatement("SELECT server_id FROM servers WHERE endpoint = ?")) {
+            statement.setString(1, server.endpoint().toString());
+            try (ResultSet row = statement.executeQuery()) {
+                assertTrue(row.next(), "no lease of the server at " + server.endpoint());
+                return row.getString(1);
+            }
         }
-        catch (IOException e) {
+        catch (SQLException e) {
             throw new AssertionError(e);
         }
     }

@@ -36,15 +36,17 @@ public final class Membership implements AutoCloseable {
 
     private final ServerStore store;
     private final String serverId;
+    private final String dataDirId;
     private volatile String endpoint;
     private final Duration lease;
     private final Work work;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemons("lease"));
     private volatile List<ServerStore.Server> live = List.of();
 
-    public Membership(ServerStore store, String serverId, Duration lease, Work work) {
+    public Membership(ServerStore store, String serverId, String dataDirId, Duration lease, Work work) {
         this.store = requireNonNull(store, "store is null");
         this.serverId = requireNonNull(serverId, "serverId is null");
+        this.dataDirId = requireNonNull(dataDirId, "dataDirId is null");
         this.lease = requireNonNull(lease, "lease is null");
         this.work = requireNonNull(work, "work is null");
     }
@@ -52,7 +54,7 @@ public final class Membership implements AutoCloseable {
     /** Takes this server's lease, to be found at {@code endpoint}, and renews it, and checks the others', four times per lease. */
     public void start(String endpoint) {
         this.endpoint = requireNonNull(endpoint, "endpoint is null");
-        store.register(serverId, endpoint, lease);
+        store.register(serverId, dataDirId, endpoint, lease);
         live = store.liveServers();
         long period = Math.max(50, lease.toMillis() / 4);
         timer.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
@@ -72,7 +74,7 @@ public final class Membership implements AutoCloseable {
             if (!store.renew(serverId, work.activeSessions(), lease)) {
                 LOG.warning("this server's lease (" + serverId + ") had expired before it was renewed (was the store unreachable, or the "
                         + "JVM paused, for longer than " + lease.toMillis() + " ms?); taking it again");
-                store.register(serverId, endpoint, lease);
+                store.register(serverId, dataDirId, endpoint, lease);
                 work.leaseLapsed();
             }
             live = store.liveServers();

@@ -8,8 +8,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The servers that share one store, each with a lease it renews, and which server runs a given
- * session or query. Leases are written and judged by the store's own clock, so the servers' clocks
- * may differ.
+ * session or query. A server is one start of Noctua: a restart is a new server on the same data
+ * directory. Leases are written and judged by the store's own clock, so the servers' clocks may differ.
  */
 public interface ServerStore {
     /** A server whose lease has not expired: where it answers, and how many sessions it runs. */
@@ -20,8 +20,11 @@ public interface ServerStore {
         }
     }
 
-    /** Records {@code serverId} as live for {@code lease} from now, at {@code endpoint}; replaces an earlier record of it. */
-    void register(String serverId, String endpoint, Duration lease);
+    /** Records {@code serverId}, on the data directory {@code dataDirId}, as live for {@code lease} from now, at {@code endpoint}. */
+    void register(String serverId, String dataDirId, String endpoint, Duration lease);
+
+    /** The servers recorded on the data directory {@code dataDirId} other than {@code serverId}: earlier starts, live or not. */
+    List<String> earlierServers(String dataDirId, String serverId);
 
     /**
      * Extends the lease of {@code serverId} by {@code lease} from now: false when it had already expired
@@ -38,7 +41,7 @@ public interface ServerStore {
     /** Removes the record of {@code serverId} if its lease has expired (its work was ended); false if it was renewed meanwhile. */
     boolean forgetExpired(String serverId);
 
-    /** Removes the record of {@code serverId}: it stopped cleanly, having ended its work. */
+    /** Removes the record of {@code serverId}: it stopped cleanly, or its work was ended. */
     void remove(String serverId);
 
     /** The server that runs {@code sessionId}, while the session has not ended (empty once it has, or for rows older than servers). */

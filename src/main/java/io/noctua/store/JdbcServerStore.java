@@ -21,11 +21,17 @@ public final class JdbcServerStore implements ServerStore {
     }
 
     @Override
-    public void register(String serverId, String endpoint, Duration lease) {
-        database.execute("INSERT INTO servers (server_id, endpoint, started_time, lease_expires, active_sessions) "
-                        + "VALUES (?, ?, " + now + ", " + now + " + ?, 0) ON CONFLICT (server_id) DO UPDATE SET endpoint = excluded.endpoint, "
-                        + "started_time = excluded.started_time, lease_expires = excluded.lease_expires, active_sessions = 0",
-                serverId, endpoint, lease.toMillis());
+    public void register(String serverId, String dataDirId, String endpoint, Duration lease) {
+        // a server whose lease lapsed takes it again under the same id
+        database.execute("INSERT INTO servers (server_id, data_dir_id, endpoint, started_time, lease_expires, active_sessions) "
+                        + "VALUES (?, ?, ?, " + now + ", " + now + " + ?, 0) ON CONFLICT (server_id) DO UPDATE SET "
+                        + "lease_expires = excluded.lease_expires", serverId, dataDirId, endpoint, lease.toMillis());
+    }
+
+    @Override
+    public List<String> earlierServers(String dataDirId, String serverId) {
+        return database.query("SELECT server_id FROM servers WHERE data_dir_id = ? AND server_id <> ? ORDER BY started_time",
+                row -> row.getString("server_id"), dataDirId, serverId);
     }
 
     @Override

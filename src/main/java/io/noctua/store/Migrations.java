@@ -130,11 +130,12 @@ final class Migrations {
                     PRIMARY KEY (work_group, statement_name)
                 );
                 """.formatted(seq, ordered),
-                // several servers on one store: each keeps a lease; sessions and queries name the server that runs them
-                // (rows from before this step name none: they belong to whichever server ends them first)
+                // several servers on one store: each start of a server keeps a lease; sessions and queries name the server
+                // that runs them (rows from before this step name none: they belong to whichever server ends them first)
                 """
                 CREATE TABLE servers (
                     server_id %1$s PRIMARY KEY,
+                    data_dir_id TEXT NOT NULL,
                     endpoint TEXT NOT NULL,
                     started_time BIGINT NOT NULL,
                     lease_expires BIGINT NOT NULL,

@@ -36,8 +36,8 @@ class JdbcServerStoreTest {
     void aLeaseLivesUntilItIsNotRenewed(String dialect) {
         try (Database database = open(dialect)) {
             ServerStore servers = new JdbcServerStore(database);
-            servers.register("a", "http://127.0.0.1:1", Duration.ofMinutes(1));
-            servers.register("b", "http://127.0.0.1:2", Duration.ofMillis(200));
+            servers.register("a", "dir-1", "http://127.0.0.1:1", Duration.ofMinutes(1));
+            servers.register("b", "dir-2", "http://127.0.0.1:2", Duration.ofMillis(200));
             assertEquals(List.of(new ServerStore.Server("a", "http://127.0.0.1:1", 0), new ServerStore.Server("b", "http://127.0.0.1:2", 0)),
                     servers.liveServers());
             assertTrue(servers.renew("a", 3, Duration.ofMinutes(1)));
@@ -48,10 +48,12 @@ class JdbcServerStoreTest {
             assertFalse(servers.forgetExpired("a"), "a live lease is not forgotten");
             assertTrue(servers.forgetExpired("b"));
             assertEquals(List.of(), servers.expiredServers());
-            servers.register("b", "http://127.0.0.1:3", Duration.ofMinutes(1));
-            assertEquals(2, servers.liveServers().size());
+            servers.register("b", "dir-2", "http://127.0.0.1:3", Duration.ofMinutes(1));
+            servers.register("c", "dir-1", "http://127.0.0.1:4", Duration.ofMinutes(1));
+            assertEquals(List.of("a"), servers.earlierServers("dir-1", "c"), "the servers that ran on a data directory before");
+            assertEquals(3, servers.liveServers().size());
             servers.remove("a");
-            assertEquals(List.of("b"), servers.liveServers().stream().map(ServerStore.Server::serverId).toList());
+            assertEquals(List.of("b", "c"), servers.liveServers().stream().map(ServerStore.Server::serverId).toList());
         }
     }
 
