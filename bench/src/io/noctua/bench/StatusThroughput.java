@@ -172,7 +172,7 @@ public final class StatusThroughput {
         System.out.println("diagnostic: the store read behind a finished calculation's status (JdbcSessionStore.calculation, "
                 + "the server's classes on its store file, own connection):");
         try (io.noctua.store.Database database = io.noctua.store.Database.open("jdbc:sqlite:" + dataDir.resolve("noctua.db"))) {
-            io.noctua.store.JdbcSessionStore store = new io.noctua.store.JdbcSessionStore(database);
+            io.noctua.store.JdbcSessionStore store = new io.noctua.store.JdbcSessionStore(database, "bench");
             for (int i = 0; i < 20_000; i++) { // warm-up
                 store.calculation(calculationId).orElseThrow();
             }
@@ -443,20 +443,27 @@ public final class StatusThroughput {
      * prepared request bytes and reading the answer by its Content-Length; every latency is kept.
      */
     static final class JavaDriver implements Driver {
-        private final int port;
+        private final List<Integer> ports;
         private final int connections;
 
         JavaDriver(int port, int connections) {
-            this.port = port;
+            this(List.of(port), connections);
+        }
+
+        /** Connection i goes to {@code ports[i % ports.size()]}: several servers under one load. */
+        JavaDriver(List<Integer> ports, int connections) {
+            this.ports = List.copyOf(ports);
             this.connections = connections;
         }
 
         @Override
         public Round run(Endpoint endpoint, int seconds) {
-            byte[] request = Wire.request(port, endpoint.operation(), endpoint.body());
             List<Wire> wires = new ArrayList<>();
+            byte[][] requests = new byte[connections][];
             for (int i = 0; i < connections; i++) {
+                int port = ports.get(i % ports.size());
                 wires.add(new Wire(port));
+                requests[i] = Wire.request(port, endpoint.operation(), endpoint.body());
             }
             long[][] latencies = new long[connections][];
             int[] counts = new int[connections];
@@ -470,6 +477,7 @@ public final class StatusThroughput {
                 int index = c;
                 Thread thread = new Thread(() -> {
                     Wire wire = wires.get(index);
+                    byte[] request = requests[index];
                     long[] mine = new long[1 << 16];
                     int count = 0;
                     try {
