@@ -379,7 +379,11 @@ public final class NoctuaServer implements AutoCloseable {
                 ? Optional.empty()
                 : Optional.of(new SigV4Verifier(config.authKeys(), Set.of("athena", "glue"), clock));
         RequestGate.Mount apiMount = new RequestGate.Mount("/", false, true, api);
-        return new RequestGate(HostPolicy.of(config.httpHost(), config.httpAllowedHosts()), signatures, List.of(
+        List<String> hosts = new java.util.ArrayList<>(config.httpAllowedHosts());
+        if (!config.clusterAdvertisedEndpoint().isEmpty()) {
+            hosts.add(java.net.URI.create(config.clusterAdvertisedEndpoint()).getHost()); // the name other servers call it by
+        }
+        return new RequestGate(HostPolicy.of(config.httpHost(), hosts), signatures, List.of(
                 apiMount,
                 new RequestGate.Mount(Console.OUTPUT_PATH, false, true, console),
                 // other servers on the store: signed with the store's secret instead of SigV4
