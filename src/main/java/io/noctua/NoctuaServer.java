@@ -436,7 +436,9 @@ public final class NoctuaServer implements AutoCloseable {
                 ? EmbeddedS3FileSystem.sparkProperties(config.s3Dir())
                 : config.s3Settings().sparkProperties());
         if (config.catalog().equals("hive")) {
-            properties.putAll(HiveMetastore.sparkProperties(config.metastoreDir()));
+            properties.putAll(config.metastoreDatabase()
+                    .map(HiveMetastore::sparkProperties)
+                    .orElseGet(() -> HiveMetastore.sparkProperties(config.metastoreDir())));
         }
         if (config.spark().getOrDefault("spark.master", "local[*]").startsWith("local")) {
             // in local mode nothing outside this machine talks to the driver: its RPC and block manager

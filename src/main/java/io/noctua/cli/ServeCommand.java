@@ -2,6 +2,7 @@ package io.noctua.cli;
 
 import io.noctua.NoctuaServer;
 import io.noctua.config.NoctuaConfig;
+import io.noctua.engine.MetastoreDatabase;
 import io.noctua.engine.SparkEngine;
 
 import java.io.IOException;
@@ -99,6 +100,14 @@ public final class ServeCommand {
 
     private int serve(NoctuaConfig config) {
         long begin = System.nanoTime();
+        try {
+            // checked before Spark starts, which would meet the same failure later, in pages of DataNucleus' logs
+            config.metastoreDatabase().ifPresent(MetastoreDatabase::requireReachable);
+        }
+        catch (RuntimeException e) {
+            err.println("noctua serve: " + e.getMessage());
+            return 1;
+        }
         SparkEngine engine = SparkEngine.start(NoctuaServer.sparkProperties(config));
         NoctuaServer server;
         try {

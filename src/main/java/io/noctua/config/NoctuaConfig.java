@@ -1,5 +1,6 @@
 package io.noctua.config;
 
+import io.noctua.engine.MetastoreDatabase;
 import io.noctua.results.S3Settings;
 
 import java.net.URI;
@@ -59,6 +60,9 @@ public record NoctuaConfig(
         String s3AccessKeyId,
         String s3SecretAccessKey,
         String catalog,
+        String metastoreUrl,
+        String metastoreUser,
+        String metastorePassword,
         Duration clusterLeaseDuration,
         String clusterAdvertisedEndpoint,
         Map<String, String> spark) {
@@ -116,7 +120,10 @@ public record NoctuaConfig(
         d.put("s3.path-style", new String[] {"auto", "bucket in the path rather than the host name: true, false, or auto (true except for AWS S3)"});
         d.put("s3.access-key-id", new String[] {"", "S3 access key; empty: " + EMBEDDED_ACCESS_KEY_ID + " for the embedded store, else the AWS default credential chain"});
         d.put("s3.secret-access-key", new String[] {"", "S3 secret key; empty: " + EMBEDDED_SECRET_ACCESS_KEY + " for the embedded store, else the AWS default credential chain"});
-        d.put("catalog", new String[] {"hive", "hive: databases and tables persist (Hive metastore on embedded Derby in ${data-dir}/metastore); in-memory: lost at restart"});
+        d.put("catalog", new String[] {"hive", "hive: databases and tables persist (Hive metastore on embedded Derby in ${data-dir}/metastore, or on metastore.url); in-memory: lost at restart"});
+        d.put("metastore.url", new String[] {"", "JDBC URL of a PostgreSQL database for the Hive metastore (jdbc:postgresql://HOST:PORT/DATABASE, empty or one a metastore made; not the store's), which several servers can share; empty: embedded Derby in ${data-dir}/metastore"});
+        d.put("metastore.user", new String[] {"", "user name for the metastore.url database"});
+        d.put("metastore.password", new String[] {"", "password for the metastore.url database; never shown in messages"});
         d.put("cluster.lease-duration", new String[] {"10s", "servers sharing a store each renew a lease this long; the work of a server whose lease expires is ended by the others"});
         d.put("cluster.advertised-endpoint", new String[] {"", "the URL other servers on the same store reach this one at, e.g. http://10.0.0.5:8420; empty: http://${http.host}:${http.port} (this machine's name when http.host is a wildcard)"});
         d.put("spark.master", new String[] {"local[*]", "Spark master URL"});
@@ -131,6 +138,9 @@ public record NoctuaConfig(
         requireNonNull(storeUrl, "storeUrl is null");
         requireNonNull(storeUser, "storeUser is null");
         requireNonNull(storePassword, "storePassword is null");
+        requireNonNull(metastoreUrl, "metastoreUrl is null");
+        requireNonNull(metastoreUser, "metastoreUser is null");
+        requireNonNull(metastorePassword, "metastorePassword is null");
         requireNonNull(s3Dir, "s3Dir is null");
         requireNonNull(s3Endpoint, "s3Endpoint is null");
         requireNonNull(s3Region, "s3Region is null");
@@ -178,6 +188,8 @@ public record NoctuaConfig(
         if (accessKeyId.isEmpty() != secretAccessKey.isEmpty()) {
             throw new ConfigException("set both s3.access-key-id and s3.secret-access-key, or neither");
         }
+        String catalog = oneOf(values, "catalog", "hive", "in-memory");
+        String metastoreUrl = metastoreUrl(values, catalog);
         return new NoctuaConfig(
                 values.get("http.host"),
                 integer(values, "http.port", 0, 65535),
@@ -215,7 +227,10 @@ public record NoctuaConfig(
                 oneOf(values, "s3.path-style", "auto", "true", "false"),
                 accessKeyId.isEmpty() && embedded ? EMBEDDED_ACCESS_KEY_ID : accessKeyId,
                 secretAccessKey.isEmpty() && embedded ? EMBEDDED_SECRET_ACCESS_KEY : secretAccessKey,
-                oneOf(values, "catalog", "hive", "in-memory"),
+                catalog,
+                metastoreUrl,
+                values.get("metastore.user").strip(),
+                values.get("metastore.password"),
                 positive(duration(values, "cluster.lease-duration"), "cluster.lease-duration"),
                 advertisedEndpoint(values),
                 spark);
@@ -261,6 +276,48 @@ public record NoctuaConfig(
             keys.put(pair.substring(0, colon).strip(), pair.substring(colon + 1).strip());
         }
         return keys;
+    }
+
+    /**
+     * The metastore's PostgreSQL URL, or empty for embedded Derby. It may not be the store's database:
+     * the store refuses to start on a database holding another program's tables, which the metastore's are.
+     */
+    private static String metastoreUrl(Map<String, String> values, String catalog) {
+        String url = values.get("metastore.url").strip();
+        if (url.isEmpty()) {
+            return url;
+        }
+        if (!url.startsWith("jdbc:postgresql://")) {
+            throw new ConfigException("metastore.url must be a PostgreSQL database, jdbc:postgresql://HOST:PORT/DATABASE (leave it empty "
+                    + "for embedded Derby), not '" + withoutParameters(url) + "'");
+        }
+        if (catalog.equals("in-memory")) {
+            throw new ConfigException("metastore.url is set, but catalog=in-memory keeps no metastore: set catalog=hive, or drop metastore.url");
+        }
+        if (withoutParameters(url).equals(withoutParameters(values.get("store.url").strip()))) {
+            throw new ConfigException("metastore.url and store.url name the same database; give the metastore a database of its own");
+        }
+        return url;
+    }
+
+    /** A URL as messages may show it: parameters (where a password may be) left out. */
+    private static String withoutParameters(String url) {
+        int parameters = url.indexOf('?');
+        return parameters < 0 ? url : url.substring(0, parameters);
+    }
+
+    /** Every setting but the secrets (passwords, secret keys), which are shown as set or not. */
+    @Override
+    public String toString() {
+        return "NoctuaConfig[httpHost=" + httpHost + ", httpPort=" + httpPort + ", dataDir=" + dataDir + ", storeUrl=" + withoutParameters(storeUrl)
+                + ", storeUser=" + storeUser + ", storePassword=" + hidden(storePassword) + ", metastoreUrl=" + withoutParameters(metastoreUrl)
+                + ", metastoreUser=" + metastoreUser + ", metastorePassword=" + hidden(metastorePassword) + ", authKeys=" + authKeys.keySet()
+                + ", s3Embedded=" + s3Embedded + ", s3Endpoint=" + s3Endpoint.map(URI::toString).orElse("") + ", s3AccessKeyId=" + s3AccessKeyId
+                + ", s3SecretAccessKey=" + hidden(s3SecretAccessKey) + ", catalog=" + catalog + ", spark=" + spark.keySet() + ", ...]";
+    }
+
+    private static String hidden(String secret) {
+        return secret.isEmpty() ? "" : "(set)";
     }
 
     private static List<String> list(Map<String, String> values, String key) {
@@ -314,7 +371,12 @@ public record NoctuaConfig(
         return text;
     }
 
-    /** Where the Hive metastore's Derby database lives, when {@code catalog=hive}. */
+    /** The PostgreSQL database of the Hive metastore, when {@code catalog=hive} and metastore.url is set. */
+    public Optional<MetastoreDatabase> metastoreDatabase() {
+        return metastoreUrl.isEmpty() ? Optional.empty() : Optional.of(new MetastoreDatabase(metastoreUrl, metastoreUser, metastorePassword));
+    }
+
+    /** Where the Hive metastore's Derby database lives, when {@code catalog=hive} and metastore.url is empty. */
     public Path metastoreDir() {
         return dataDir.resolve("metastore");
     }

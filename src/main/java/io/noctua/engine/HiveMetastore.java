@@ -9,7 +9,8 @@ import java.util.Map;
  * metastore client in an embedded Derby database under one directory, so other sessions see them
  * at once and a restarted server finds them again (Athena keeps them in the Glue catalog; the same
  * {@code database.table} names work). Derby allows one process per database: two servers cannot
- * share a data directory.
+ * share a data directory. Servers that share a catalog keep it in PostgreSQL instead
+ * ({@link MetastoreDatabase}).
  */
 public final class HiveMetastore {
     private HiveMetastore() {
@@ -26,12 +27,30 @@ public final class HiveMetastore {
         return properties;
     }
 
+    /** The Spark properties for a metastore in a PostgreSQL database. */
+    public static Map<String, String> sparkProperties(MetastoreDatabase database) {
+        return database.sparkProperties();
+    }
+
+    /**
+     * Makes the metastore's first call ({@code firstCatalogCall}, which creates the catalog's tables in an
+     * empty database), then its lock tables if missing.
+     */
+    static void firstUse(org.apache.hadoop.conf.Configuration hadoopConf, Runnable firstCatalogCall) {
+        if (hadoopConf.get("javax.jdo.option.ConnectionURL", "").startsWith("jdbc:postgresql:")) {
+            PostgresMetastore.firstUse(hadoopConf, firstCatalogCall);
+            return;
+        }
+        firstCatalogCall.run();
+        prepareLockTables(hadoopConf);
+    }
+
     /**
      * Makes the metastore's lock tables, if missing, in an embedded Derby metastore. Spark's Hive client
      * creates the catalog's tables but not these; Iceberg's Hive catalog takes a metastore lock around
      * each commit, which is what makes two sessions' commits to one table safe.
      */
-    static void prepareLockTables(org.apache.hadoop.conf.Configuration hadoopConf) {
+    private static void prepareLockTables(org.apache.hadoop.conf.Configuration hadoopConf) {
         String url = hadoopConf.get("javax.jdo.option.ConnectionURL", "");
         if (!url.startsWith("jdbc:derby:")) {
             return;

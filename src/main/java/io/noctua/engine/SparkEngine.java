@@ -91,9 +91,11 @@ public final class SparkEngine implements AutoCloseable {
         SparkSession scratch = root.newSession();
         scratch.sparkContext().setJobGroup("noctua-warm-up", "warming up Spark", true);
         try {
-            scratch.catalog().databaseExists("default");
             if ("hive".equals(root.conf().get("spark.sql.catalogImplementation", "in-memory"))) {
-                HiveMetastore.prepareLockTables(root.sparkContext().hadoopConfiguration());
+                HiveMetastore.firstUse(root.sparkContext().hadoopConfiguration(), () -> scratch.catalog().databaseExists("default"));
+            }
+            else {
+                scratch.catalog().databaseExists("default");
             }
             scratch.sql("SELECT id % 3 AS k, count(*) AS n FROM range(1000) GROUP BY id % 3 ORDER BY k").showString(20, 20, false);
         }

@@ -56,10 +56,52 @@ class NoctuaConfigTest {
                 config.s3Settings());
         assertEquals("hive", config.catalog());
         assertEquals(Path.of("noctua-data/metastore"), config.metastoreDir());
+        assertEquals("", config.metastoreUrl());
+        assertEquals("", config.metastoreUser());
+        assertEquals("", config.metastorePassword());
+        assertEquals(Optional.empty(), config.metastoreDatabase());
         assertEquals(Duration.ofSeconds(10), config.clusterLeaseDuration());
         assertEquals("", config.clusterAdvertisedEndpoint());
         assertEquals(Map.of("spark.master", "local[*]", "spark.ui.enabled", "false", "spark.sql.warehouse.dir", "noctua-data/warehouse"),
                 config.spark());
+    }
+
+    @Test
+    void theMetastoreGoesToPostgresqlWhenGivenADatabaseOfItsOwn() {
+        NoctuaConfig config = NoctuaConfig.from(Map.of("metastore.url", " jdbc:postgresql://db:5432/catalog ", "metastore.user", "hive",
+                "metastore.password", "the-password", "store.url", "jdbc:postgresql://db:5432/noctua"));
+        assertEquals(Optional.of(new io.noctua.engine.MetastoreDatabase("jdbc:postgresql://db:5432/catalog", "hive", "the-password")),
+                config.metastoreDatabase());
+        assertEquals("MetastoreDatabase[jdbc:postgresql://db:5432/catalog, user hive]", config.metastoreDatabase().orElseThrow().toString());
+        Map<String, String> spark = io.noctua.NoctuaServer.sparkProperties(config);
+        assertEquals("jdbc:postgresql://db:5432/catalog", spark.get("spark.hadoop.javax.jdo.option.ConnectionURL"));
+        assertEquals("org.postgresql.Driver", spark.get("spark.hadoop.javax.jdo.option.ConnectionDriverName"));
+        assertEquals("hive", spark.get("spark.hadoop.javax.jdo.option.ConnectionUserName"));
+        assertEquals("the-password", spark.get("spark.hadoop.javax.jdo.option.ConnectionPassword"));
+        assertEquals("hive", spark.get("spark.sql.catalogImplementation"));
+        assertEquals(null, spark.get("spark.noctua.derby.system.home"), "no Derby");
+        assertEquals("metastore.url and store.url name the same database; give the metastore a database of its own",
+                assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("metastore.url", "jdbc:postgresql://db/x",
+                        "store.url", "jdbc:postgresql://db/x?user=a"))).getMessage());
+        assertEquals("metastore.url must be a PostgreSQL database, jdbc:postgresql://HOST:PORT/DATABASE (leave it empty for embedded "
+                        + "Derby), not 'jdbc:mysql://db/x'",
+                assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("metastore.url",
+                        "jdbc:mysql://db/x?password=hidden"))).getMessage());
+        assertEquals("metastore.url is set, but catalog=in-memory keeps no metastore: set catalog=hive, or drop metastore.url",
+                assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("metastore.url", "jdbc:postgresql://db/x",
+                        "catalog", "in-memory"))).getMessage());
+    }
+
+    @Test
+    void theConfigurationShownAsTextHasNoSecrets() {
+        String text = NoctuaConfig.from(Map.of("store.url", "jdbc:postgresql://db/noctua?password=in-the-url", "store.password", "store-secret",
+                "metastore.url", "jdbc:postgresql://db/catalog?password=in-the-url-too", "metastore.password", "metastore-secret",
+                "auth.access-key-id", "AKID", "auth.secret-access-key", "auth-secret", "s3.access-key-id", "s3-key",
+                "s3.secret-access-key", "s3-secret")).toString();
+        for (String secret : List.of("in-the-url", "store-secret", "metastore-secret", "auth-secret", "s3-secret")) {
+            assertEquals(false, text.contains(secret), secret + " in " + text);
+        }
+        assertEquals(true, text.contains("metastoreUrl=jdbc:postgresql://db/catalog, metastoreUser=, metastorePassword=(set)"), text);
     }
 
     @Test
@@ -131,7 +173,7 @@ class NoctuaConfigTest {
         assertEquals("unknown setting 'http.prot'; known settings: auth.access-key-id, auth.extra-keys, auth.secret-access-key, "
                         + "calculation.stop-grace, catalog, cluster.advertised-endpoint, cluster.lease-duration, data-dir, http.allow-unauthenticated-network, http.allowed-hosts, http.host, "
                         + "http.idle-timeout, http.max-request-bytes, "
-                        + "http.port, http.threads, python.base-executable, python.environment, python.executable, python.packages, python.start-timeout, python.warm-workers, query.max-running, results.default-output-location, s3.access-key-id, s3.dir, s3.embedded, s3.endpoint, s3.path-style, s3.port, s3.region, "
+                        + "http.port, http.threads, metastore.password, metastore.url, metastore.user, python.base-executable, python.environment, python.executable, python.packages, python.start-timeout, python.warm-workers, query.max-running, results.default-output-location, s3.access-key-id, s3.dir, s3.embedded, s3.endpoint, s3.path-style, s3.port, s3.region, "
                         + "s3.secret-access-key, session.default-idle-timeout-minutes, "
                         + "session.idle-check-interval, session.max-active, session.max-active-per-workgroup, session.max-concurrent-dpus, "
                         + "session.minute, spark.master, spark.sql.warehouse.dir, spark.ui.enabled, store.password, store.url, store.user, workgroup.spark",
