@@ -150,6 +150,11 @@ public enum SqlDialect {
         }
 
         @Override
+        Optional<String> schemaLock() {
+            return Optional.of("7957688418423614835"); // an advisory lock key of Noctua's own ("noctua-s" in ASCII)
+        }
+
+        @Override
         boolean breaksConnection(SQLException e) {
             String state = e.getSQLState();
             return state != null && (state.startsWith("08") || state.startsWith("57P"));
@@ -187,6 +192,15 @@ public enum SqlDialect {
 
     /** The cause of {@code e} in plain words, with the database's own code: "the disk is full (SQLITE_FULL)". */
     abstract String describe(SQLException e);
+
+    /**
+     * The key of the lock held while the schema is checked and migrated, where several servers may do
+     * that at once on one database; empty where only one process opens it (SQLite's file is made whole
+     * beside it and renamed into place).
+     */
+    Optional<String> schemaLock() {
+        return Optional.empty();
+    }
 
     /** Whether the connection that raised {@code e} is to be replaced by a new one rather than used again. */
     abstract boolean breaksConnection(SQLException e);

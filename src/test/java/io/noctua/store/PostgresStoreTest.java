@@ -74,6 +74,29 @@ class PostgresStoreTest {
                 null, null, "s3://out/" + id + ".csv", null, null, null, token, null, T), QueryExecution.Status.queued());
     }
 
+    /** Servers started together on one empty database: each opens the store at once, none fails on another's half-made tables. */
+    @Test
+    void storesOpenedAtOnceOnAnEmptyDatabaseAllStart() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            url = TestingPostgres.shared().newDatabase();
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<Database>> openings = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    openings.add(threads.submit(() -> Database.open(url, TestingPostgres.USER, TestingPostgres.PASSWORD)));
+                }
+                for (java.util.concurrent.Future<Database> opening : openings) {
+                    opened.add(opening.get());
+                }
+            }
+            finally {
+                threads.shutdownNow();
+            }
+            new JdbcWorkGroupStore(opened.get(0)).insert(workGroup("made-" + round, "by one, seen by all"));
+            assertEquals("by one, seen by all", new JdbcWorkGroupStore(opened.get(3)).get("made-" + round).orElseThrow().description());
+        }
+    }
+
     @Test
     void aFreshDatabaseGetsTheSchemaAndKeepsRowsOverAReopen() throws Exception {
         Database first = open();
