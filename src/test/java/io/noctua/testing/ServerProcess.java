@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  * A Noctua server in a JVM of its own ({@code noctua serve} on the test class path, embedded S3 store,
  * {@code local[1]} Spark), for tests that stop it as a user would: SIGTERM, or SIGKILL. What it prints
  * goes to {@code <dataDir>/server.log}, where {@link #awaitBanner} looks for its addresses.
+ * {@link PostgresSuite} puts its store and catalog on PostgreSQL.
  */
 public final class ServerProcess implements AutoCloseable {
     private static final long START_SECONDS = 120;
@@ -44,6 +45,9 @@ public final class ServerProcess implements AutoCloseable {
         command.removeIf(String::isBlank);
         command.addAll(List.of("-Xmx1g", "-cp", classPath, "io.noctua.Main", "serve", "--port", "0", "--data-dir", dataDir.toString(),
                 "--spark-master", "local[1]", "--conf", "s3.port=0", "--conf", "python.executable=python3"));
+        if (PostgresSuite.ENABLED && !settings.containsKey("store.url")) {
+            PostgresSuite.storeAndMetastore(dataDir).forEach((key, value) -> command.addAll(List.of("--conf", key + "=" + value)));
+        }
         settings.forEach((key, value) -> command.addAll(List.of("--conf", key + "=" + value)));
         try {
             return new ServerProcess(dataDir, new ProcessBuilder(command)
@@ -124,6 +128,25 @@ public final class ServerProcess implements AutoCloseable {
     public void stop() {
         process.destroy();
         awaitExit();
+    }
+
+    /** For a server expected to refuse to start: waits for its exit (two minutes at most) and gives its exit code. */
+    public int exitCode() {
+        try {
+            if (!process.waitFor(START_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError("server process " + process.pid() + " still runs after " + START_SECONDS + " s: " + log());
+            }
+            return process.exitValue();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** What the server has printed so far. */
+    public String log() {
+        return read(dataDir.resolve("server.log"));
     }
 
     private void awaitExit() {

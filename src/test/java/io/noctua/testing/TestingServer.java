@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * of a test run share one Spark engine (Spark takes seconds to start) and one S3 store
  * ({@link TestingS3}); each has its own database. A test may ask for the embedded S3 store instead.
  * The engine's catalog is shared too: a table one test class makes is seen by all the others, so
- * each needs a name of its own.
+ * each needs a name of its own. {@link PostgresSuite} puts the stores and the catalog on PostgreSQL.
  */
 public final class TestingServer implements AutoCloseable {
     private static SparkEngine sharedEngine;
@@ -48,7 +48,9 @@ public final class TestingServer implements AutoCloseable {
         if (sharedEngine == null) {
             Path warehouse = temporaryDirectory("noctua-warehouse-");
             Map<String, String> conf = new HashMap<>(TestingS3.shared().settings().sparkProperties());
-            conf.putAll(HiveMetastore.sparkProperties(warehouse.resolveSibling(warehouse.getFileName() + "-metastore")));
+            conf.putAll(PostgresSuite.ENABLED
+                    ? HiveMetastore.sparkProperties(PostgresSuite.sharedMetastore())
+                    : HiveMetastore.sparkProperties(warehouse.resolveSibling(warehouse.getFileName() + "-metastore")));
             conf.putAll(Map.of(
                     "spark.master", "local[2]",
                     "spark.ui.enabled", "false",
@@ -81,6 +83,9 @@ public final class TestingServer implements AutoCloseable {
         }
         else {
             all.putAll(TestingS3.shared().serverSettings());
+        }
+        if (PostgresSuite.ENABLED && !settings.containsKey("store.url")) {
+            all.putAll(PostgresSuite.store(dataDir));
         }
         all.putAll(settings);
         return new TestingServer(dataDir, NoctuaServer.start(NoctuaConfig.from(all), sharedEngine()));
