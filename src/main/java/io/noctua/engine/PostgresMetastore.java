@@ -74,7 +74,9 @@ final class PostgresMetastore {
                 lock.execute();
             }
             // the lock is the connection's: closing it (or this process dying) releases it
-            if (!hasTable(connection, "DBS")) {
+            // the lock tables are made last, in one transaction: without them, an earlier first start may
+            // have stopped half-way through the catalog's tables, and DataNucleus makes only what is missing
+            if (!hasTable(connection, "hive_locks")) {
                 MetastoreSchema.create(hadoopConf);
             }
             firstCatalogCall.run();
