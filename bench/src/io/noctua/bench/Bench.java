@@ -178,7 +178,7 @@ final class Bench {
 
         /** {@code engine.newSession} as the server calls it, for a reference session outside the server. */
         EngineSession newSession(String sessionId) {
-            return engine.newSession(sessionId, Map.of(), referenceWorkers, dataDir.resolve("bench-python").resolve("sessions"));
+            return engine.newSession(sessionId, Map.of(), 20, referenceWorkers, dataDir.resolve("bench-python").resolve("sessions"));
         }
 
         static InProcess start() {

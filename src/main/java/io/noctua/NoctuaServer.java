@@ -270,8 +270,8 @@ public final class NoctuaServer implements AutoCloseable {
     private Engines engines(SparkEngine engine) {
         return new Engines() {
             @Override
-            public CalculationEngine open(String sessionId, Map<String, String> sparkProperties) {
-                return engine.newSession(sessionId, sparkProperties, pythonWorkers, sessionFiles());
+            public CalculationEngine open(String sessionId, Map<String, String> sparkProperties, int maxConcurrentDpus) {
+                return engine.newSession(sessionId, sparkProperties, maxConcurrentDpus, pythonWorkers, sessionFiles());
             }
 
             @Override

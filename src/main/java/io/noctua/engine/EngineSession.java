@@ -49,6 +49,7 @@ public final class EngineSession implements CalculationEngine {
     private final String sessionId;
     private final SparkSession spark;
     private final JobGroupTracker jobGroups;
+    private final FairPools pools;
     private final PythonWorkers pythonWorkers;
     private final Supplier<PySparkGateway> gateway;
     private final List<String> pyFiles; // spark.submit.pyFiles: s3:// or s3a:// URIs, or absolute paths
@@ -62,11 +63,12 @@ public final class EngineSession implements CalculationEngine {
     private PythonWorkers.Start starting; // the start of the worker for pythonRunning, while python is null
     private boolean closed;
 
-    EngineSession(String sessionId, SparkSession spark, JobGroupTracker jobGroups, PythonWorkers pythonWorkers,
+    EngineSession(String sessionId, SparkSession spark, JobGroupTracker jobGroups, FairPools pools, PythonWorkers pythonWorkers,
                   Supplier<PySparkGateway> gateway, List<String> pyFiles, Path filesDir) {
         this.sessionId = requireNonNull(sessionId, "sessionId is null");
         this.spark = requireNonNull(spark, "spark is null");
         this.jobGroups = requireNonNull(jobGroups, "jobGroups is null");
+        this.pools = requireNonNull(pools, "pools is null");
         this.pythonWorkers = requireNonNull(pythonWorkers, "pythonWorkers is null");
         this.gateway = requireNonNull(gateway, "gateway is null");
         this.pyFiles = List.copyOf(requireNonNull(pyFiles, "pyFiles is null"));
@@ -79,6 +81,11 @@ public final class EngineSession implements CalculationEngine {
         return spark;
     }
 
+    /** The FAIR scheduler pool of a session's jobs: the session's id, which the Python worker knows too. */
+    static String poolName(String sessionId) {
+        return sessionId;
+    }
+
     /**
      * Starts following a calculation's job group; Spark jobs the calculation runs on this thread
      * belong to it until {@link #endCalculation}.
@@ -88,6 +95,9 @@ public final class EngineSession implements CalculationEngine {
         JobGroupProgress progress = jobGroups.track(calculationId);
         SparkContext context = spark.sparkContext();
         context.setJobGroup(calculationId, "Athena calculation " + calculationId + " of session " + sessionId, true);
+        // the session's FAIR pool, named after it (FairPools); a Python cell's jobs start on a Py4J thread, and
+        // the worker names the same pool there (noctua_worker.py, Spark.begin)
+        context.setLocalProperty(FairPools.POOL_PROPERTY, poolName(sessionId));
         SparkSession.setActiveSession(spark);
         // classes of jars sessions added (spark.jars, ADD JAR) load through the shared state's class loader, as in spark-sql
         Thread.currentThread().setContextClassLoader(spark.sharedState().jarClassLoader());
@@ -112,6 +122,7 @@ public final class EngineSession implements CalculationEngine {
     @Override
     public void endCalculation(String calculationId) {
         spark.sparkContext().clearJobGroup();
+        spark.sparkContext().setLocalProperty(FairPools.POOL_PROPERTY, null);
         SparkSession.clearActiveSession();
         jobGroups.untrack(calculationId);
     }
@@ -380,6 +391,7 @@ public final class EngineSession implements CalculationEngine {
             worker.close();
         }
         PySparkSessions.unregister(sessionId);
+        pools.remove(poolName(sessionId));
         deleteTree(filesDir);
         try {
             for (Table table : spark.catalog().listTables().collectAsList()) {

@@ -36,7 +36,7 @@ public final class SparkEngine implements AutoCloseable {
     /** The jars sessions' spark.jars have added to the context, as URIs: each is added once. */
     private final java.util.Set<String> addedJars = new java.util.HashSet<>();
 
-    private record Started(SparkSession root, JobGroupTracker jobGroups, ExecutorTracker executors) {
+    private record Started(SparkSession root, JobGroupTracker jobGroups, ExecutorTracker executors, FairPools pools) {
     }
 
     private SparkEngine(CompletableFuture<Started> started, SessionProperties sessionProperties) {
@@ -55,6 +55,9 @@ public final class SparkEngine implements AutoCloseable {
             // each UPDATE took about 20 s that way; one machine's cores suffice (a session may still set it)
             sparkConf.setIfMissing("spark.databricks.delta.snapshotPartitions", Integer.toString(Runtime.getRuntime().availableProcessors()));
         }
+        // each Athena session's jobs go to a FAIR pool of their own (FairPools): one session's heavy job does
+        // not hold back another's small one, as it would in Spark's default FIFO order
+        sparkConf.setIfMissing("spark.scheduler.mode", "FAIR");
         sparkConf.setIfMissing("spark.hadoop.io.compression.codecs", ZstdCodec.class.getName());
         // every table format's SQL extensions, for all sessions: the one setting a session cannot choose
         sparkConf.setIfMissing("spark.sql.extensions", SessionProperties.contextExtensions());
@@ -74,10 +77,12 @@ public final class SparkEngine implements AutoCloseable {
             ExecutorTracker executors = new ExecutorTracker(root.sparkContext());
             root.sparkContext().addSparkListener(jobGroups);
             root.sparkContext().addSparkListener(executors);
+            FairPools pools = new FairPools(root.sparkContext());
+            pools.ensure(FairPools.QUERY_POOL, FairPools.QUERY_POOL_WEIGHT);
             warmUp(root);
             LOG.info(() -> "Spark " + root.version() + " started on " + root.sparkContext().master() + " in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin) + " ms");
-            return new Started(root, jobGroups, executors);
+            return new Started(root, jobGroups, executors, pools);
         }, runnable -> Threads.start("spark-start", runnable));
         return new SparkEngine(started, sessionProperties);
     }
@@ -160,19 +165,20 @@ public final class SparkEngine implements AutoCloseable {
 
     /**
      * A new isolated SparkSession for an Athena session, with its Spark properties applied as
-     * {@link SessionProperties} says; its Python cells run in a worker from {@code pythonWorkers}, which
+     * {@link SessionProperties} says, and a FAIR pool of its own weighted by its {@code maxConcurrentDpus} ({@link FairPools}); its Python cells run in a worker from {@code pythonWorkers}, which
      * gets the session's {@code spark.submit.pyFiles}, copied to {@code <filesRoot>/<sessionId>/} on first use.
      * Its {@code spark.jars} are added to the whole server first, each once; throws {@link EngineException}
      * naming a jar that cannot be read.
      */
-    public EngineSession newSession(String sessionId, Map<String, String> sparkProperties, PythonWorkers pythonWorkers,
-                                    java.nio.file.Path filesRoot) {
+    public EngineSession newSession(String sessionId, Map<String, String> sparkProperties, int maxConcurrentDpus,
+                                    PythonWorkers pythonWorkers, java.nio.file.Path filesRoot) {
         Map<String, String> effective = sessionProperties.effective(sparkProperties);
         Started engine = awaitStarted(Duration.ofMinutes(5));
         SparkSession session = engine.root().newSession();
         effective.forEach((key, value) -> session.conf().set(key, value));
         addJars(session, sessionProperties.jars(sparkProperties));
-        return new EngineSession(sessionId, session, engine.jobGroups(), pythonWorkers, this::pySparkGateway,
+        engine.pools().ensure(sessionId, maxConcurrentDpus);
+        return new EngineSession(sessionId, session, engine.jobGroups(), engine.pools(), pythonWorkers, this::pySparkGateway,
                 sessionProperties.pyFiles(sparkProperties), filesRoot.resolve(sessionId));
     }
 

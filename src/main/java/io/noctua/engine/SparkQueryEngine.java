@@ -49,6 +49,8 @@ final class SparkQueryEngine implements QueryEngine {
         JobGroupProgress progress = jobGroups.track(queryExecutionId);
         SparkContext context = spark.sparkContext();
         context.setJobGroup(queryExecutionId, "Athena query " + queryExecutionId, true);
+        // the SQL API's queries share one FAIR pool, beside the sessions' own (FairPools)
+        context.setLocalProperty(FairPools.POOL_PROPERTY, FairPools.QUERY_POOL);
         SparkSession.setActiveSession(spark);
         try {
             if (stopped.getAsBoolean()) { // stopped before the job group was followed: cancel() found nothing to cancel
@@ -94,6 +96,7 @@ final class SparkQueryEngine implements QueryEngine {
         }
         finally {
             context.clearJobGroup();
+            context.setLocalProperty(FairPools.POOL_PROPERTY, null);
             SparkSession.clearActiveSession();
             jobGroups.untrack(queryExecutionId);
         }

@@ -181,7 +181,7 @@ public final class SessionService {
         try {
             Map<String, String> properties = session.engineConfiguration().sparkProperties() == null
                     ? Map.of() : session.engineConfiguration().sparkProperties();
-            machine.engineReady(engines.open(session.sessionId(), properties));
+            machine.engineReady(engines.open(session.sessionId(), properties, session.engineConfiguration().maxConcurrentDpus()));
         }
         catch (Exception e) { // Spark may throw checked exceptions undeclared
             LOG.log(Level.WARNING, "session " + session.sessionId() + " could not start", e);

@@ -87,6 +87,7 @@ class Spark:
         self.session = None
         self.context = None
         self.jvm_session = None  # the JVM SparkSession class, looked up once: Py4J reflects on every lookup
+        self.pool = None  # the session's FAIR scheduler pool: named after the session (FairPools.java)
 
     def import_pyspark(self):
         """Imported once, right after start, so that the first cell does not pay for it (about 0.5 s)."""
@@ -116,19 +117,23 @@ class Spark:
         context.environment["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         session = SparkSession(context, jsparkSession=jvm.io.noctua.engine.python.PySparkSessions.get(binding["sessionId"]))
         self.context, self.session = context, session
+        self.pool = binding["sessionId"]
         self.jvm_session = jvm.org.apache.spark.sql.SparkSession
         namespace["spark"], namespace["sc"] = session, context
 
     def begin(self, calculation_id):
         """Spark jobs the cell starts belong to the calculation's job group: that is how the server
-        follows their progress and cancels them."""
+        follows their progress and cancels them. They go to the session's FAIR pool, as its %%sql cells' do:
+        local properties belong to the JVM thread that runs them, here the Py4J thread pinned to this one."""
         if self.context is not None:
             self.context.setJobGroup(calculation_id, "Athena calculation " + calculation_id, True)
+            self.context.setLocalProperty("spark.scheduler.pool", self.pool)
             self.jvm_session.setActiveSession(self.session._jsparkSession)
 
     def end(self):
         if self.context is not None:
             self.context.setLocalProperty("spark.jobGroup.id", None)
+            self.context.setLocalProperty("spark.scheduler.pool", None)
 
 
 SPARK = Spark()

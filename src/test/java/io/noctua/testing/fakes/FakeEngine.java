@@ -86,7 +86,7 @@ public final class FakeEngine implements Engines {
     }
 
     @Override
-    public CalculationEngine open(String sessionId, Map<String, String> sparkProperties) {
+    public CalculationEngine open(String sessionId, Map<String, String> sparkProperties, int maxConcurrentDpus) {
         if (!openDelay.isZero()) {
             sleep(openDelay.toMillis());
         }

@@ -1,0 +1,154 @@
+package io.noctua;
+
+import io.noctua.testing.Athena;
+import io.noctua.testing.Pyspark;
+import io.noctua.testing.ServerExtension;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.Schedulable;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
+import software.amazon.awssdk.services.athena.model.SessionState;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Sessions sharing one driver are fair to each other: each session's jobs run in a FAIR scheduler pool of its
+ * own, weighted by its MaxConcurrentDpus, whether they come from a {@code %%sql} cell or from PySpark on a Py4J
+ * thread, and the SQL API's queries in a pool of theirs; so one session's long job does not hold back another
+ * session's small query. On the suite's shared local[2] engine, which takes the server's scheduler settings.
+ */
+class FairSessionsTest {
+    /** A long job of many short tasks: 2,400 tasks of 25 ms keep both task slots busy for about 30 s. */
+    private static final String LONG_JOB = "%%sql\nSELECT count(s) AS n FROM (SELECT reflect('java.lang.Thread', 'sleep', cast(25 as bigint)) AS s "
+            + "FROM range(0, 2400, 1, 2400))";
+    /** A small query that runs tasks (SELECT 1 alone is answered in the driver, without a job). */
+    private static final String SMALL_JOB = "%%sql\nSELECT count(*) AS n FROM range(0, 1000, 1, 2)";
+
+    @RegisterExtension
+    static final ServerExtension running = new ServerExtension();
+
+    private final AthenaClient athena = running.client();
+    /** The pool each job group's jobs ran in, as Spark saw them start. */
+    private final Map<String, List<String>> pools = new ConcurrentHashMap<>();
+    private final SparkListener listener = new SparkListener() {
+        @Override
+        public void onJobStart(SparkListenerJobStart event) {
+            String group = event.properties().getProperty("spark.jobGroup.id");
+            if (group != null) {
+                String pool = event.properties().getProperty("spark.scheduler.pool", "(none)");
+                pools.computeIfAbsent(group, g -> Collections.synchronizedList(new ArrayList<>())).add(pool);
+            }
+        }
+    };
+
+    private static SparkContext context() {
+        return SparkContext.getOrCreate(); // the shared engine's, the JVM's only one
+    }
+
+    @BeforeEach
+    void listen() {
+        context().addSparkListener(listener);
+    }
+
+    @AfterEach
+    void stopListening() {
+        context().removeSparkListener(listener);
+    }
+
+    @Test
+    void theSchedulerIsFairAndEachSessionHasAPoolWeightedByItsMaxConcurrentDpus() {
+        assertEquals("FAIR", context().getSchedulingMode().toString());
+        String sessionId = athena.startSession(r -> r.workGroup(Athena.SPARK_WORK_GROUP).engineConfiguration(e -> e.maxConcurrentDpus(7)))
+                .sessionId();
+        Athena.awaitSession(athena, sessionId, SessionState.IDLE);
+        Schedulable pool = context().taskScheduler().rootPool().getSchedulableByName(sessionId);
+        assertEquals(7, pool.weight());
+        assertEquals(1, pool.minShare());
+        assertEquals("FAIR", pool.schedulingMode().toString());
+
+        athena.terminateSession(r -> r.sessionId(sessionId));
+        Athena.await(() -> context().taskScheduler().rootPool().getSchedulableByName(sessionId) == null,
+                "the ended session's pool to be removed", Duration.ofSeconds(10));
+    }
+
+    @Test
+    void sqlCellsAndQueriesRunTheirJobsInTheirPools() {
+        String sessionId = Athena.startIdleSession(athena);
+        String sql = running.server().runCompleted(sessionId, SMALL_JOB).calculationExecutionId();
+        assertEquals(List.of(sessionId), jobPools(sql));
+
+        String query = Athena.querySucceeded(athena, "SELECT count(*) AS n FROM range(0, 1000, 1, 2)").queryExecutionId();
+        assertEquals(List.of("athena-sql-queries"), jobPools(query));
+    }
+
+    @Test
+    void pysparkJobsRunInTheSessionsPool() {
+        assumeTrue(Pyspark.missing() == null, () -> "skipped: " + Pyspark.missing());
+        String sessionId = Athena.startIdleSession(athena);
+        String python = running.server().runCompleted(sessionId, "spark.sql('SELECT count(*) FROM range(0, 10, 1, 2)').collect()")
+                .calculationExecutionId();
+        // PySpark's jobs start on the Py4J thread pinned to the cell's Python thread, not on the calculation's
+        assertEquals(List.of(sessionId), jobPools(python));
+    }
+
+    /** The pools of the jobs of a calculation or query (its job group), once Spark's listener bus has delivered them. */
+    private List<String> jobPools(String group) {
+        Athena.await(() -> pools.containsKey(group), "the jobs of " + group + " to be seen", Duration.ofSeconds(10));
+        return pools.get(group).stream().distinct().toList();
+    }
+
+    @Test
+    void anotherSessionsLongJobDoesNotHoldBackASmallQuery() {
+        String busy = Athena.startIdleSession(athena);
+        String small = Athena.startIdleSession(athena);
+        for (int i = 0; i < 5; i++) { // warm: code generation, the session's first job
+            running.server().runCompleted(small, SMALL_JOB);
+            running.server().runCompleted(small, "%%sql\nSELECT 1");
+        }
+        long idleJob = medianMillis(small, SMALL_JOB);
+        long idleSelect1 = medianMillis(small, "%%sql\nSELECT 1");
+
+        String longJob = Athena.startCalculation(athena, busy, LONG_JOB);
+        Athena.awaitCalculationState(athena, longJob, CalculationExecutionState.RUNNING);
+        Athena.sleep(1000); // its tasks now hold both task slots
+        long busyJob = medianMillis(small, SMALL_JOB);
+        long busySelect1 = medianMillis(small, "%%sql\nSELECT 1");
+        String stillRunning = athena.getCalculationExecutionStatus(r -> r.calculationExecutionId(longJob)).status().state().toString();
+        Athena.assertStopCancels(athena, busy, longJob);
+
+        String measured = "idle: small job " + idleJob + " ms, SELECT 1 " + idleSelect1 + " ms; beside the long job: small job "
+                + busyJob + " ms, SELECT 1 " + busySelect1 + " ms";
+        System.out.println(measured);
+        assertEquals("RUNNING", stillRunning, "the long job ended before the small queries were measured: " + measured);
+        // a millisecond's resolution, on a machine that also runs the long job's scheduling
+        assertTrue(busySelect1 <= 2 * Math.max(idleSelect1, 10), measured);
+        assertTrue(busyJob <= 2 * Math.max(idleJob, 10), measured);
+    }
+
+    /** The median time, through the API, of five runs of {@code code} in {@code sessionId}, each until COMPLETED. */
+    private long medianMillis(String sessionId, String code) {
+        List<Long> times = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            long begin = System.nanoTime();
+            running.server().runCompleted(sessionId, code);
+            times.add((System.nanoTime() - begin) / 1_000_000);
+        }
+        Collections.sort(times);
+        return times.get(times.size() / 2);
+    }
+}
