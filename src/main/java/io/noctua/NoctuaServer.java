@@ -432,15 +432,16 @@ public final class NoctuaServer implements AutoCloseable {
      * Hadoop S3A), the persistent catalog, then the configuration's own {@code spark.*} keys, which win.
      */
     public static Map<String, String> sparkProperties(NoctuaConfig config) {
-        Map<String, String> properties = new LinkedHashMap<>(config.s3Embedded()
+        boolean local = config.spark().getOrDefault("spark.master", "local[*]").startsWith("local");
+        Map<String, String> properties = new LinkedHashMap<>(config.s3Embedded() && local
                 ? EmbeddedS3FileSystem.sparkProperties(config.s3Dir())
-                : config.s3Settings().sparkProperties());
+                : s3aProperties(config));
         if (config.catalog().equals("hive")) {
             properties.putAll(config.metastoreDatabase()
                     .map(HiveMetastore::sparkProperties)
                     .orElseGet(() -> HiveMetastore.sparkProperties(config.metastoreDir())));
         }
-        if (config.spark().getOrDefault("spark.master", "local[*]").startsWith("local")) {
+        if (local) {
             // in local mode nothing outside this machine talks to the driver: its RPC and block manager
             // ports stay on loopback (Spark would otherwise listen on the machine's network address)
             properties.put("spark.driver.host", "127.0.0.1");
@@ -448,6 +449,20 @@ public final class NoctuaServer implements AutoCloseable {
         }
         properties.putAll(config.spark());
         return properties;
+    }
+
+    /**
+     * Hadoop S3A to the S3 store. On a cluster, executors run on other machines (or in other JVMs), where
+     * the embedded store's direct-file shortcut ({@link EmbeddedS3FileSystem}) would read and write their own
+     * disks: there {@code s3://} goes through S3A to the embedded store's endpoint too, which must then be on
+     * a port known before it starts.
+     */
+    private static Map<String, String> s3aProperties(NoctuaConfig config) {
+        if (config.s3Embedded() && config.s3Port() == 0) {
+            throw new NoctuaConfig.ConfigException("on a Spark cluster (spark.master " + config.spark().get("spark.master")
+                    + ") executors reach the embedded S3 store through its endpoint, so s3.port must name a port, not 0");
+        }
+        return config.s3Settings().sparkProperties();
     }
 
     /** s3proxy over its directory, with the default output location's bucket made (a bucket is a directory there). */

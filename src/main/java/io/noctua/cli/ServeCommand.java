@@ -108,7 +108,15 @@ public final class ServeCommand {
             err.println("noctua serve: " + e.getMessage());
             return 1;
         }
-        SparkEngine engine = SparkEngine.start(NoctuaServer.sparkProperties(config));
+        Map<String, String> sparkProperties;
+        try {
+            sparkProperties = NoctuaServer.sparkProperties(config);
+        }
+        catch (NoctuaConfig.ConfigException e) {
+            err.println("noctua serve: " + e.getMessage());
+            return 2;
+        }
+        SparkEngine engine = SparkEngine.start(sparkProperties);
         NoctuaServer server;
         try {
             server = NoctuaServer.start(config, engine);

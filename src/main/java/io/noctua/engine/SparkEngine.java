@@ -55,6 +55,9 @@ public final class SparkEngine implements AutoCloseable {
             // each UPDATE took about 20 s that way; one machine's cores suffice (a session may still set it)
             sparkConf.setIfMissing("spark.databricks.delta.snapshotPartitions", Integer.toString(Runtime.getRuntime().availableProcessors()));
         }
+        else {
+            shipNoctuaToExecutors(sparkConf);
+        }
         // each Athena session's jobs go to a FAIR pool of their own (FairPools): one session's heavy job does
         // not hold back another's small one, as it would in Spark's default FIFO order
         sparkConf.setIfMissing("spark.scheduler.mode", "FAIR");
@@ -85,6 +88,36 @@ public final class SparkEngine implements AutoCloseable {
             return new Started(root, jobGroups, executors, pools);
         }, runnable -> Threads.start("spark-start", runnable));
         return new SparkEngine(started, sessionProperties);
+    }
+
+    /**
+     * Noctua's own classes run on executors too (the zstd codec, the Hive input formats and SerDes, the OpenX
+     * JSON SerDe), so on a cluster the jar they were loaded from goes to the executors with {@code spark.jars}.
+     * Classes loaded from a directory (an IDE, {@code mvn test}) cannot be shipped: that is said at start,
+     * and jobs that need them fail on the executors with ClassNotFoundException.
+     */
+    private static void shipNoctuaToExecutors(SparkConf sparkConf) {
+        java.security.CodeSource source = SparkEngine.class.getProtectionDomain().getCodeSource();
+        java.nio.file.Path location;
+        try {
+            location = source == null ? null : java.nio.file.Path.of(source.getLocation().toURI());
+        }
+        catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            location = null;
+        }
+        if (location == null || !java.nio.file.Files.isRegularFile(location)) {
+            LOG.warning("Noctua's classes were loaded from " + (location == null ? "an unknown place" : "the directory " + location)
+                    + ", not from a jar, so they cannot be shipped to the executors of " + sparkConf.get("spark.master")
+                    + ": jobs that need them there (zstd files, Hive SerDe tables, s3:// through the embedded store) will fail. "
+                    + "Run Noctua from its jar (./noctua, or java -jar target/noctua.jar) to ship it.");
+            return;
+        }
+        String jar = location.toUri().toString();
+        String jars = sparkConf.get("spark.jars", "");
+        if (!java.util.Arrays.asList(jars.split(",")).contains(jar)) {
+            sparkConf.set("spark.jars", jars.isBlank() ? jar : jars + "," + jar);
+        }
+        LOG.info("Noctua's jar " + location + " goes to the executors of " + sparkConf.get("spark.master") + " (spark.jars)");
     }
 
     /**

@@ -236,7 +236,8 @@ public final class SessionService {
 
     /**
      * The Spark driver is the session's COORDINATOR; every other executor Spark registered during the
-     * session's life is a WORKER (in local mode the driver runs the tasks itself). Each is 1 DPU.
+     * session's life is a WORKER (in local mode the driver runs the tasks itself): REGISTERED while it runs,
+     * TERMINATED once removed or the session ended, FAILED if Spark lost it. Each is 1 DPU.
      */
     private static ExecutorsSummary executorSummary(Session session, SparkExecutor executor) {
         Instant sessionEnd = session.endDateTime();
@@ -254,7 +255,8 @@ public final class SessionService {
         Optional<Instant> terminated = executor.removed().or(() -> Optional.ofNullable(sessionEnd));
         return new ExecutorsSummary(executor.executorId(), ExecutorType.WORKER, executor.added().toEpochMilli(),
                 terminated.map(Instant::toEpochMilli).orElse(null),
-                terminated.isPresent() ? ExecutorState.TERMINATED : ExecutorState.REGISTERED, 1L);
+                executor.removed().isPresent() && executor.lost() ? ExecutorState.FAILED
+                        : terminated.isPresent() ? ExecutorState.TERMINATED : ExecutorState.REGISTERED, 1L);
     }
 
     // ---- the lifecycle

@@ -112,6 +112,11 @@ class Spark:
         gateway = launch_gateway()
         jvm = gateway.jvm
         jsc = jvm.org.apache.spark.api.java.JavaSparkContext.fromSparkContext(jvm.org.apache.spark.SparkContext.getOrCreate())
+        # Python UDFs run in the executors' Python: spark.pyspark.python when set (on a cluster, the workers'
+        # own interpreter, which needs pyspark and the cell's libraries), else this one
+        executors_python = jsc.getConf().get("spark.pyspark.python", "")
+        if executors_python:
+            os.environ["PYSPARK_PYTHON"] = executors_python
         context = SparkContext(gateway=gateway, jsc=jsc, conf=SparkConf(_jvm=jvm, _jconf=jsc.getConf()))
         # Python UDFs run in workers the JVM starts: they need this Python's path to find pyspark
         context.environment["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
