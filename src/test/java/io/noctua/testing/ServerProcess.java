@@ -40,10 +40,24 @@ public final class ServerProcess implements AutoCloseable {
     /** Starts a server on {@code dataDir}; each of {@code settings} is given as {@code --conf key=value}. */
     public static ServerProcess start(Path dataDir, Map<String, String> settings) {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return start(dataDir, settings, List.of("-cp", classPath, "io.noctua.Main"));
+    }
+
+    /**
+     * Starts a server from {@code jar} ({@link LauncherJar}), as {@code ./noctua serve} runs one: the way for a
+     * server whose classes must reach a cluster's executors (Noctua ships the jar its classes come from).
+     */
+    public static ServerProcess startFromJar(Path jar, Path dataDir, Map<String, String> settings) {
+        return start(dataDir, settings, List.of("-jar", jar.toString()));
+    }
+
+    private static ServerProcess start(Path dataDir, Map<String, String> settings, List<String> main) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(List.of(System.getProperty("noctua.test.jvm.opens", "").split(" ")));
         command.removeIf(String::isBlank);
-        command.addAll(List.of("-Xmx1g", "-cp", classPath, "io.noctua.Main", "serve", "--port", "0", "--data-dir", dataDir.toString(),
+        command.add("-Xmx1g");
+        command.addAll(main);
+        command.addAll(List.of("serve", "--port", "0", "--data-dir", dataDir.toString(),
                 "--spark-master", "local[1]", "--conf", "s3.port=0", "--conf", "python.executable=python3"));
         if (PostgresSuite.ENABLED && !settings.containsKey("store.url")) {
             PostgresSuite.storeAndMetastore(dataDir).forEach((key, value) -> command.addAll(List.of("--conf", key + "=" + value)));
