@@ -9,7 +9,10 @@ import io.noctua.testing.TestingServer;
 import io.noctua.testing.TestingSparkCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
 import software.amazon.awssdk.services.athena.model.ExecutorState;
@@ -40,6 +43,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * one SparkContext, and the other tests share a local one), started from a jar, as Noctua ships the jar its
  * classes come from to the executors.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterTest {
     /** The executor's id, from its JVM's command line ({@code CoarseGrainedExecutorBackend ... --executor-id N}); empty in the driver. */
     private static final String EXECUTOR_ID = "regexp_extract(reflect('java.lang.System', 'getProperty', 'sun.java.command'), "
@@ -170,5 +174,33 @@ class StandaloneClusterTest {
         assertTrue(read(written.result().stdOutS3Uri()).contains("|328350|"), read(written.result().stdOutS3Uri()));
         List<String> keys = TestingS3.shared().keys(BUCKET, "squares/");
         assertTrue(keys.stream().anyMatch(key -> key.endsWith(".parquet")), keys.toString());
+    }
+
+    /**
+     * The executor's JVM dies under a running calculation (as when its machine goes): Spark runs the lost task
+     * again on the executor the Worker starts in its place, the calculation completes, and ListExecutors shows
+     * the lost executor FAILED. Last, as it replaces the executor the other tests use.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aLostExecutorsTasksRunAgainAndItIsListedFailed() {
+        ProcessHandle executor = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend")
+                        && p.info().commandLine().orElse("").contains(TestingSparkCluster.shared().sparkHome().toString()))
+                .findFirst().orElseThrow(() -> new AssertionError("no executor JVM of the test cluster"));
+        String calculation = Athena.startCalculation(athena, sessionId,
+                "%%sql\nSELECT count(s) AS n FROM (SELECT reflect('java.lang.Thread', 'sleep', cast(3000 as bigint)) AS s FROM range(0, 2, 1, 2))");
+        Athena.awaitCalculationState(athena, calculation, CalculationExecutionState.RUNNING);
+        Athena.sleep(1000);
+        executor.destroyForcibly();
+
+        GetCalculationExecutionResponse done = Athena.awaitCalculation(athena, calculation);
+        assertEquals(CalculationExecutionState.COMPLETED, done.status().state(), () -> done.status().toString());
+        assertTrue(read(done.result().stdOutS3Uri()).contains("|  2|"), read(done.result().stdOutS3Uri()));
+        List<ExecutorsSummary> listed = athena.listExecutors(r -> r.sessionId(sessionId)).executorsSummary();
+        assertTrue(listed.stream().anyMatch(e -> e.executorType() == ExecutorType.WORKER && e.executorState() == ExecutorState.FAILED
+                && e.terminationDateTime() != null), listed.toString());
+        assertTrue(listed.stream().anyMatch(e -> e.executorType() == ExecutorType.WORKER && e.executorState() == ExecutorState.REGISTERED),
+                listed.toString());
     }
 }

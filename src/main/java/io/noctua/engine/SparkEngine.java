@@ -108,7 +108,7 @@ public final class SparkEngine implements AutoCloseable {
         if (location == null || !java.nio.file.Files.isRegularFile(location)) {
             LOG.warning("Noctua's classes were loaded from " + (location == null ? "an unknown place" : "the directory " + location)
                     + ", not from a jar, so they cannot be shipped to the executors of " + sparkConf.get("spark.master")
-                    + ": jobs that need them there (zstd files, Hive SerDe tables, s3:// through the embedded store) will fail. "
+                    + ": jobs that need them there (zstd files, Hive SerDe and OpenX JSON tables) will fail. "
                     + "Run Noctua from its jar (./noctua, or java -jar target/noctua.jar) to ship it.");
             return;
         }
@@ -198,7 +198,8 @@ public final class SparkEngine implements AutoCloseable {
 
     /**
      * A new isolated SparkSession for an Athena session, with its Spark properties applied as
-     * {@link SessionProperties} says, and a FAIR pool of its own weighted by its {@code maxConcurrentDpus} ({@link FairPools}); its Python cells run in a worker from {@code pythonWorkers}, which
+     * {@link SessionProperties} says, and a FAIR pool of its own weighted by its {@code maxConcurrentDpus}
+     * ({@link FairPools}); its Python cells run in a worker from {@code pythonWorkers}, which
      * gets the session's {@code spark.submit.pyFiles}, copied to {@code <filesRoot>/<sessionId>/} on first use.
      * Its {@code spark.jars} are added to the whole server first, each once; throws {@link EngineException}
      * naming a jar that cannot be read.
