@@ -33,9 +33,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * session's small query. On the suite's shared local[2] engine, which takes the server's scheduler settings.
  */
 class FairSessionsTest {
-    /** A long job of many short tasks: 2,400 tasks of 25 ms keep both task slots busy for about 30 s. */
-    private static final String LONG_JOB = "%%sql\nSELECT count(s) AS n FROM (SELECT reflect('java.lang.Thread', 'sleep', cast(25 as bigint)) AS s "
-            + "FROM range(0, 2400, 1, 2400))";
+    /**
+     * A long job of many short tasks: 1,200 tasks of 50 ms keep both task slots busy for about 30 s. Short, so that a slot
+     * frees often (Spark does not preempt a running task); not shorter, as every task costs the driver some CPU, which
+     * the small queries' latency would pay on a small machine.
+     */
+    private static final String LONG_JOB = "%%sql\nSELECT count(s) AS n FROM (SELECT reflect('java.lang.Thread', 'sleep', cast(50 as bigint)) AS s "
+            + "FROM range(0, 1200, 1, 1200))";
     /** A small query that runs tasks (SELECT 1 alone is answered in the driver, without a job). */
     private static final String SMALL_JOB = "%%sql\nSELECT count(*) AS n FROM range(0, 1000, 1, 2)";
 
@@ -140,10 +144,10 @@ class FairSessionsTest {
         assertTrue(busyJob <= 2 * Math.max(idleJob, 10), measured);
     }
 
-    /** The median time, through the API, of five runs of {@code code} in {@code sessionId}, each until COMPLETED. */
+    /** The median time, through the API, of seven runs of {@code code} in {@code sessionId}, each until COMPLETED. */
     private long medianMillis(String sessionId, String code) {
         List<Long> times = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 7; i++) {
             long begin = System.nanoTime();
             running.server().runCompleted(sessionId, code);
             times.add((System.nanoTime() - begin) / 1_000_000);
