@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
+import software.amazon.awssdk.services.athena.model.Datum;
+import software.amazon.awssdk.services.athena.model.Row;
 import software.amazon.awssdk.services.athena.model.ExecutorType;
 import software.amazon.awssdk.services.athena.model.GetCalculationExecutionResponse;
 import software.amazon.awssdk.services.athena.model.GetSessionResponse;
@@ -38,10 +40,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Two servers, each a JVM of its own with its own Spark driver, on one PostgreSQL store and one S3
- * store: every call answered by either, the calls that need a session's driver forwarded to the
- * server that runs it, new sessions spread over both, and the work of a killed server ended by the
- * other within its lease.
+ * Two servers, each a JVM of its own with its own Spark driver, on one PostgreSQL store, one
+ * PostgreSQL catalog and one S3 store: every call answered by either, the calls that need a
+ * session's driver forwarded to the server that runs it, new sessions spread over both, a table made
+ * through one read through the other, and the work of a killed server ended by the other within its
+ * lease.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SeveralServersTest {
@@ -61,7 +64,9 @@ class SeveralServersTest {
         database = url.substring(url.lastIndexOf('/') + 1);
         Map<String, String> settings = new HashMap<>(TestingS3.shared().serverSettings());
         settings.putAll(Map.of("store.url", url, "store.user", TestingPostgres.USER, "store.password", TestingPostgres.PASSWORD,
-                "cluster.lease-duration", LEASE.toMillis() + "ms"));
+                "metastore.url", TestingPostgres.shared().newDatabase(), "metastore.user", TestingPostgres.USER,
+                "metastore.password", TestingPostgres.PASSWORD, "cluster.lease-duration", LEASE.toMillis() + "ms"));
+        // started together on empty databases: both make the store's and the catalog's tables at once
         first = ServerProcess.start(TestingServer.temporaryDirectory("noctua-first-"), settings);
         second = ServerProcess.start(TestingServer.temporaryDirectory("noctua-second-"), settings);
         viaFirst = first.client();
@@ -150,6 +155,41 @@ class SeveralServersTest {
 
     @Test
     @Order(4)
+    void aTableMadeThroughOneServerIsReadThroughTheOther() {
+        AthenaClient one = viaFirst;
+        AthenaClient two = viaSecond;
+        {
+            String sessionOne = first.startIdleSession(one);
+            String sessionTwo = second.startIdleSession(two);
+            for (String sql : List.of(
+                    "CREATE DATABASE shared_pg",
+                    "CREATE TABLE shared_pg.orders USING parquet AS SELECT id, id * 10 AS amount FROM range(4)")) {
+                GetCalculationExecutionResponse done = Athena.run(one, sessionOne, "%%sql\n" + sql);
+                assertEquals(CalculationExecutionState.COMPLETED, done.status().state(), sql + ": " + done.status().stateChangeReason());
+            }
+
+            // through the other server: the SQL API, a calculation and the data catalog API
+            String queryId = Athena.querySucceeded(two, "SELECT sum(amount) AS total FROM shared_pg.orders").queryExecutionId();
+            List<Row> rows = two.getQueryResults(r -> r.queryExecutionId(queryId)).resultSet().rows();
+            assertEquals(List.of("60"), rows.get(1).data().stream().map(Datum::varCharValue).toList());
+            GetCalculationExecutionResponse counted = Athena.run(two, sessionTwo, "%%sql\nSELECT count(*) AS n FROM shared_pg.orders");
+            assertEquals(CalculationExecutionState.COMPLETED, counted.status().state(), counted.status().stateChangeReason());
+            assertEquals(List.of("id", "amount"), two.getTableMetadata(r -> r.catalogName("AwsDataCatalog").databaseName("shared_pg")
+                    .tableName("orders")).tableMetadata().columns().stream().map(c -> c.name()).toList());
+
+            // and back: a table the second server makes, the first one reads
+            Athena.querySucceeded(two, "CREATE TABLE shared_pg.returns AS SELECT 2 AS id");
+            assertEquals(List.of("2"), one.getQueryResults(r -> r.queryExecutionId(
+                    Athena.querySucceeded(one, "SELECT id FROM shared_pg.returns").queryExecutionId())).resultSet().rows().get(1).data()
+                    .stream().map(Datum::varCharValue).toList());
+
+            one.terminateSession(r -> r.sessionId(sessionOne));
+            two.terminateSession(r -> r.sessionId(sessionTwo));
+        }
+    }
+
+    @Test
+    @Order(5)
     void anInternalCallWithoutTheStoresSignatureIsRefused() throws IOException, InterruptedException {
         HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(first.endpoint().resolve("/internal/aws-json"))
                 .header("Content-Type", "application/x-amz-json-1.1")
@@ -164,7 +204,7 @@ class SeveralServersTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void theSurvivorEndsTheWorkOfAKilledServerWithinItsLease() {
         String sessionId = first.startIdleSession(viaFirst);
         ServerProcess owner = serverOf(sessionId).equals(serverId(first)) ? first : second;
