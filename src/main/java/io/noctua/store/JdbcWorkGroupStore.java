@@ -24,15 +24,12 @@ public final class JdbcWorkGroupStore implements WorkGroupStore {
 
     @Override
     public boolean insert(WorkGroup workGroup) {
-        return database.inTransaction(() -> {
-            if (get(workGroup.name()).isPresent()) {
-                return false;
-            }
-            database.execute("INSERT INTO work_groups (name, state, description, configuration, creation_time) VALUES (?, ?, ?, ?, ?)",
+        // one statement: two servers on one store creating the same workgroup at once (the defaults at their
+        // first start) get one row and a false, where a read before the insert let both through on PostgreSQL
+        return database.execute("INSERT INTO work_groups (name, state, description, configuration, creation_time) VALUES (?, ?, ?, ?, ?) "
+                        + "ON CONFLICT (name) DO NOTHING",
                 workGroup.name(), workGroup.state().name(), workGroup.description(), workGroup.configuration().toString(),
-                workGroup.creationTime().toEpochMilli());
-            return true;
-        });
+                workGroup.creationTime().toEpochMilli()) == 1;
     }
 
     @Override

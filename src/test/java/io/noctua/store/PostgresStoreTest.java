@@ -98,6 +98,33 @@ class PostgresStoreTest {
     }
 
     @Test
+    void twoServersCreatingOneWorkGroupAtOnceGetOneRowAndNoError() throws Exception {
+        Database first = open();
+        Database second = open();
+        for (int round = 0; round < 20; round++) {
+            WorkGroup made = workGroup("both-" + round, "made twice at once");
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                java.util.concurrent.Future<Boolean> one = threads.submit(() -> {
+                    together.await();
+                    return new JdbcWorkGroupStore(first).insert(made);
+                });
+                java.util.concurrent.Future<Boolean> two = threads.submit(() -> {
+                    together.await();
+                    return new JdbcWorkGroupStore(second).insert(made);
+                });
+                assertTrue(one.get() ^ two.get(), "exactly one insert made the row");
+            }
+            finally {
+                threads.shutdownNow();
+            }
+        }
+        first.close();
+        second.close();
+    }
+
+    @Test
     void aFreshDatabaseGetsTheSchemaAndKeepsRowsOverAReopen() throws Exception {
         Database first = open();
         new JdbcWorkGroupStore(first).insert(workGroup("kept", "over a reopen"));
