@@ -178,20 +178,18 @@ public final class NoctuaServer implements AutoCloseable {
             this.dataCatalogs = new DataCatalogService(engine.catalog());
             this.glue = new GlueService(engine.catalog());
 
-            // what the servers that ran on this data directory before left live (and rows from before servers were recorded)
-            int endedCalculations = 0;
-            int endedSessions = 0;
+            // rows stored before servers were recorded count as this server's own: they are ended first (with the
+            // queries' leftover files), then what the servers that ran on this data directory before left live
+            String calculationReason = "The Noctua server stopped while the calculation was running";
+            String sessionReason = "The Noctua server stopped while the session was active; sessions do not survive a restart";
+            int endedCalculations = calculations.endCalculationsOf(serverId, calculationReason);
+            int endedSessions = sessions.endSessionsOf(serverId, sessionReason);
             int endedQueries = queries.endQueriesOfPreviousRun();
-            List<String> earlier = new java.util.ArrayList<>(servers.earlierServers(dataDirId, serverId));
-            earlier.add(serverId);
-            for (String previous : earlier) {
-                endedCalculations += calculations.endCalculationsOf(previous, "The Noctua server stopped while the calculation was running");
-                endedSessions += sessions.endSessionsOf(previous,
-                        "The Noctua server stopped while the session was active; sessions do not survive a restart");
-                endedQueries += previous.equals(serverId) ? 0 : queries.endQueriesOf(previous, "The Noctua server stopped before the query finished");
-                if (!previous.equals(serverId)) {
-                    servers.remove(previous);
-                }
+            for (String previous : servers.earlierServers(dataDirId, serverId)) {
+                endedCalculations += calculations.endCalculationsOf(previous, calculationReason);
+                endedSessions += sessions.endSessionsOf(previous, sessionReason);
+                endedQueries += queries.endQueriesOf(previous, "The Noctua server stopped before the query finished");
+                servers.remove(previous);
             }
             if (endedSessions + endedCalculations + endedQueries > 0) {
                 LOG.info("ended " + endedSessions + " sessions, " + endedCalculations + " calculations and " + endedQueries

@@ -29,6 +29,10 @@ public final class JdbcSessionStore implements SessionStore {
             + "state, state_change_reason, submission_time, completion_time, dpu_millis, progress, std_out_uri, std_error_uri, "
             + "result_uri, result_type, client_request_token, request_fingerprint";
 
+    /** The calculation columns qualified by the alias {@code c}, for reads that join the sessions. */
+    private static final String CALCULATION_COLUMNS_OF_C = String.join(", ",
+            java.util.Arrays.stream(CALCULATION_COLUMNS.split(",\\s*")).map(column -> "c." + column).toList());
+
     private final Database database;
     private final String serverId;
 
@@ -96,14 +100,9 @@ public final class JdbcSessionStore implements SessionStore {
 
     @Override
     public List<CalculationExecution> unendedCalculations(String serverId) {
-        return database.query("SELECT " + qualified("c", CALCULATION_COLUMNS) + " FROM calculations c JOIN sessions s ON s.session_id = c.session_id "
+        return database.query("SELECT " + CALCULATION_COLUMNS_OF_C + " FROM calculations c JOIN sessions s ON s.session_id = c.session_id "
                 + "WHERE c.state NOT IN ('COMPLETED', 'FAILED', 'CANCELED') AND (s.server_id = ? OR s.server_id IS NULL) ORDER BY c.seq",
                 JdbcSessionStore::calculation, serverId);
-    }
-
-    /** {@code a.b, a.c} for the columns {@code b, c}. */
-    private static String qualified(String alias, String columns) {
-        return String.join(", ", java.util.Arrays.stream(columns.split(",\\s*")).map(column -> alias + "." + column).toList());
     }
 
     // ---- the one write
