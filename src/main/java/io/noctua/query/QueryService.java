@@ -107,14 +107,16 @@ public final class QueryService implements AutoCloseable {
         }
         synchronized (tokens) {
             Optional<QueryExecution> earlier = store.byToken(request.clientRequestToken());
-            if (earlier.isEmpty()) {
-                return create(request, fingerprint);
-            }
-            if (!fingerprint.equals(earlier.get().submission().requestFingerprint())) {
-                throw new InvalidRequestException("Idempotent parameters do not match", "IDEMPOTENT_PARAMETER_MISMATCH");
-            }
-            return new StartQueryExecutionResponse(earlier.get().queryExecutionId());
+            return earlier.isEmpty() ? create(request, fingerprint) : repeat(earlier.get(), fingerprint);
         }
+    }
+
+    /** The answer to a call with the token of {@code earlier}: its query, if the call asks for the same. */
+    private static StartQueryExecutionResponse repeat(QueryExecution earlier, String fingerprint) {
+        if (!fingerprint.equals(earlier.submission().requestFingerprint())) {
+            throw new InvalidRequestException("Idempotent parameters do not match", "IDEMPOTENT_PARAMETER_MISMATCH");
+        }
+        return new StartQueryExecutionResponse(earlier.queryExecutionId());
     }
 
     private StartQueryExecutionResponse create(StartQueryExecutionRequest request, String fingerprint) {
@@ -167,8 +169,9 @@ public final class QueryService implements AutoCloseable {
             results.write(List.of(new ResultStore.ResultObject(S3Location.parse(outputLocation), new byte[0], "text/plain")));
             query = query.with(query.status().running(clock.instant()).succeeded(clock.instant(), 0, 0, 0, List.of()));
         }
-        if (!store.insert(query)) {
-            throw new InvalidRequestException("Idempotent parameters do not match", "IDEMPOTENT_PARAMETER_MISMATCH");
+        if (!store.insert(query)) { // another server stored a query with this token since the check: the call is a repeat
+            return repeat(store.byToken(request.clientRequestToken())
+                    .orElseThrow(() -> new IllegalStateException("query " + id + " could not be stored")), fingerprint);
         }
         if (action == null) {
             runner.submit(query);

@@ -49,13 +49,14 @@ public final class LiveSessions implements SessionMachine.Listener {
     }
 
     /** Stores a new session (CREATING) and gives it its machine; fails, storing nothing, if the store does. */
-    SessionMachine add(Session created) {
+    /** The machine of a new session, once it is stored; empty if the store has a session of its id or token already. */
+    Optional<SessionMachine> add(Session created) {
         if (!store.write(SessionStore.Change.newSession(created))) {
-            throw new IllegalStateException("session " + created.sessionId() + " exists already");
+            return Optional.empty();
         }
         SessionMachine machine = new SessionMachine(created, store, clock, this, timer, stopGrace);
         live.put(created.sessionId(), machine);
-        return machine;
+        return Optional.of(machine);
     }
 
     public Optional<SessionMachine> machine(String sessionId) {

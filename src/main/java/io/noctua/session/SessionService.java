@@ -171,7 +171,12 @@ public final class SessionService {
                 .clientRequestToken(request.clientRequestToken())
                 .requestFingerprint(fingerprint)
                 .build();
-        SessionMachine machine = sessions.add(created);
+        Optional<SessionMachine> added = sessions.add(created);
+        if (added.isEmpty()) { // another server stored a session with this token since the check: the call is a repeat
+            return repeat(store.sessionByToken(request.clientRequestToken())
+                    .orElseThrow(() -> new IllegalStateException("session " + created.sessionId() + " could not be stored")), fingerprint);
+        }
+        SessionMachine machine = added.get();
         creators.execute(() -> openEngine(machine));
         return new StartSessionResponse(created.sessionId(), created.state());
     }

@@ -130,6 +130,14 @@ public final class JdbcSessionStore implements SessionStore {
         catch (StateMoved e) {
             return false;
         }
+        catch (StoreException e) {
+            // a new session whose token another server stored at the same moment: not written, as a row that exists
+            Session created = change.sessionWas() == null ? change.session() : null;
+            if (created != null && created.clientRequestToken() != null && sessionByToken(created.clientRequestToken()).isPresent()) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     private void writeSession(Session s, SessionState was) {

@@ -2,12 +2,16 @@ package io.noctua.store;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.noctua.api.QueryExecutionState;
+import io.noctua.api.SessionShapes.EngineConfiguration;
+import io.noctua.api.SessionState;
 import io.noctua.api.WorkGroupState;
 import io.noctua.engine.QueryEngine.ResultColumn;
 import io.noctua.query.NamedQuery;
 import io.noctua.query.PreparedStatement;
 import io.noctua.query.QueryExecution;
 import io.noctua.query.StatementKind;
+import io.noctua.session.Session;
+import io.noctua.session.SessionStore;
 import io.noctua.testing.TestingPostgres;
 import io.noctua.workgroup.WorkGroup;
 import io.noctua.workgroup.WorkGroupStore.Deletion;
@@ -98,30 +102,73 @@ class PostgresStoreTest {
     }
 
     @Test
-    void twoServersCreatingOneWorkGroupAtOnceGetOneRowAndNoError() throws Exception {
-        Database first = open();
-        Database second = open();
-        for (int round = 0; round < 20; round++) {
-            WorkGroup made = workGroup("both-" + round, "made twice at once");
-            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
-            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
-            try {
-                java.util.concurrent.Future<Boolean> one = threads.submit(() -> {
+    void twoServersCreatingOneWorkGroupAtOnceGetOneRowAndNoError() {
+        JdbcWorkGroupStore first = new JdbcWorkGroupStore(open());
+        JdbcWorkGroupStore second = new JdbcWorkGroupStore(open());
+        exactlyOneOfTwoAtOnce(round -> () -> first.insert(workGroup("both-" + round, "made twice at once")),
+                round -> () -> second.insert(workGroup("both-" + round, "made twice at once")));
+    }
+
+    /** A client that retries StartSession through another server while the first call runs: one session, and no store error. */
+    @Test
+    void twoServersStoringSessionsWithOneTokenAtOnceStoreOneAndNoError() {
+        JdbcSessionStore first = new JdbcSessionStore(open(), "server-1");
+        JdbcSessionStore second = new JdbcSessionStore(open(), "server-2");
+        exactlyOneOfTwoAtOnce(round -> () -> first.write(SessionStore.Change.newSession(session("one-" + round, "token-" + round))),
+                round -> () -> second.write(SessionStore.Change.newSession(session("two-" + round, "token-" + round))));
+        assertEquals(20, first.sessions("spark", null, null, 100).items().size());
+    }
+
+    @Test
+    void twoServersStoringQueriesWithOneTokenAtOnceStoreOneAndNoError() {
+        JdbcQueryStore first = new JdbcQueryStore(open(), "server-1");
+        JdbcQueryStore second = new JdbcQueryStore(open(), "server-2");
+        exactlyOneOfTwoAtOnce(round -> () -> first.insert(query("one-" + round, "token-" + round)),
+                round -> () -> second.insert(query("two-" + round, "token-" + round)));
+    }
+
+    /** Runs each round's two calls at the same moment, 20 rounds: exactly one of each pair answers true, and neither throws. */
+    private static void exactlyOneOfTwoAtOnce(java.util.function.IntFunction<java.util.concurrent.Callable<Boolean>> one,
+                                              java.util.function.IntFunction<java.util.concurrent.Callable<Boolean>> two) {
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 20; round++) {
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                java.util.concurrent.Callable<Boolean> first = one.apply(round);
+                java.util.concurrent.Callable<Boolean> second = two.apply(round);
+                java.util.concurrent.Future<Boolean> a = threads.submit(() -> {
                     together.await();
-                    return new JdbcWorkGroupStore(first).insert(made);
+                    return first.call();
                 });
-                java.util.concurrent.Future<Boolean> two = threads.submit(() -> {
+                java.util.concurrent.Future<Boolean> b = threads.submit(() -> {
                     together.await();
-                    return new JdbcWorkGroupStore(second).insert(made);
+                    return second.call();
                 });
-                assertTrue(one.get() ^ two.get(), "exactly one insert made the row");
-            }
-            finally {
-                threads.shutdownNow();
+                assertTrue(a.get() ^ b.get(), "round " + round + ": exactly one of the two stored its row");
             }
         }
-        first.close();
-        second.close();
+        catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new AssertionError(e);
+        }
+        finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private static Session session(String id, String token) {
+        return Session.builder()
+                .sessionId(id)
+                .workGroup("spark")
+                .engineConfiguration(new EngineConfiguration(1, 2, 1, null, null, null))
+                .notebookVersion("Athena notebook version 1")
+                .idleTimeoutMinutes(20)
+                .workingDirectory("s3://noctua-results/")
+                .state(SessionState.CREATING)
+                .startDateTime(T)
+                .lastModifiedDateTime(T)
+                .clientRequestToken(token)
+                .requestFingerprint("f")
+                .build();
     }
 
     @Test
