@@ -323,11 +323,6 @@ public final class NoctuaServer implements AutoCloseable {
             public boolean runsQuery(String queryExecutionId) {
                 return queries.runs(queryExecutionId);
             }
-
-            @Override
-            public int activeSessions() {
-                return liveSessions.all().size();
-            }
         };
     }
 

@@ -35,8 +35,6 @@ public final class CallRouter implements Router {
         boolean knowsCalculation(String calculationExecutionId);
 
         boolean runsQuery(String queryExecutionId);
-
-        int activeSessions();
     }
 
     private final Membership membership;
@@ -107,7 +105,7 @@ public final class CallRouter implements Router {
 
     /** A new session goes to the live server with the fewest (this one when as few); if that one does not answer, this one takes it. */
     private Optional<HttpResponse> startSession(HttpRequest request) {
-        int here = local.activeSessions();
+        int here = membership.activeSessions();
         Optional<ServerStore.Server> fewest = membership.live().stream()
                 .filter(server -> !server.serverId().equals(membership.serverId()))
                 .filter(server -> server.activeSessions() < here)

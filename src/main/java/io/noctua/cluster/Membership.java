@@ -51,6 +51,11 @@ public final class Membership implements AutoCloseable {
         this.work = requireNonNull(work, "work is null");
     }
 
+    /** The sessions this server runs now: what its lease tells the others. */
+    public int activeSessions() {
+        return work.activeSessions();
+    }
+
     /** Takes this server's lease, to be found at {@code endpoint}, and renews it, and checks the others', four times per lease. */
     public void start(String endpoint) {
         this.endpoint = requireNonNull(endpoint, "endpoint is null");

@@ -239,22 +239,13 @@ public final class Database implements AutoCloseable {
 
     /** Applies the schema's steps the store lacks, each in one transaction with its {@code schema_version} row. */
     private static void migrate(Connection connection, SqlDialect dialect, String location) throws SQLException {
-        Optional<String> lock = dialect.schemaLock();
-        if (lock.isEmpty()) {
-            migrateLocked(connection, dialect, location);
-            return;
-        }
         // servers starting together on one empty database: one makes the tables, the others wait, then find them made
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SELECT pg_advisory_lock(" + lock.get() + ")");
-        }
+        dialect.lockSchema(connection);
         try {
             migrateLocked(connection, dialect, location);
         }
         finally {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("SELECT pg_advisory_unlock(" + lock.get() + ")");
-            }
+            dialect.unlockSchema(connection);
         }
     }
 

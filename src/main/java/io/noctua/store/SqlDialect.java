@@ -4,6 +4,8 @@ import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Optional;
 
@@ -149,9 +151,24 @@ public enum SqlDialect {
             return words + ": " + e.getMessage() + " (SQLState " + state + ")";
         }
 
+        /** An advisory lock key of Noctua's own ("noctua-s" in ASCII). */
+        private static final long SCHEMA_LOCK = 7957688418423614835L;
+
         @Override
-        Optional<String> schemaLock() {
-            return Optional.of("7957688418423614835"); // an advisory lock key of Noctua's own ("noctua-s" in ASCII)
+        void lockSchema(Connection connection) throws SQLException {
+            advisoryLock(connection, "pg_advisory_lock");
+        }
+
+        @Override
+        void unlockSchema(Connection connection) throws SQLException {
+            advisoryLock(connection, "pg_advisory_unlock");
+        }
+
+        private static void advisoryLock(Connection connection, String function) throws SQLException {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT " + function + "(?)")) {
+                statement.setLong(1, SCHEMA_LOCK);
+                statement.execute();
+            }
         }
 
         @Override
@@ -194,12 +211,15 @@ public enum SqlDialect {
     abstract String describe(SQLException e);
 
     /**
-     * The key of the lock held while the schema is checked and migrated, where several servers may do
-     * that at once on one database; empty where only one process opens it (SQLite's file is made whole
-     * beside it and renamed into place).
+     * Takes the lock held while the schema is checked and migrated, where several servers may do that at once on one
+     * database (they take turns); nothing where only one process opens it (SQLite's file is made whole beside it and
+     * renamed into place).
      */
-    Optional<String> schemaLock() {
-        return Optional.empty();
+    void lockSchema(Connection connection) throws SQLException {
+    }
+
+    /** Gives back what {@link #lockSchema} took. */
+    void unlockSchema(Connection connection) throws SQLException {
     }
 
     /** Whether the connection that raised {@code e} is to be replaced by a new one rather than used again. */
