@@ -35,11 +35,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class FairSessionsTest {
     /**
-     * A long job of many short tasks: 1,200 tasks of 50 ms keep both task slots busy for about 30 s. Short, so that a slot
-     * frees often (Spark does not preempt a running task); not shorter, as every task costs the driver some CPU, which
-     * the small queries' latency would pay on a small machine.
+     * A long job of many short tasks: 3,000 tasks of 20 ms keep both task slots busy for about 30 s (the test stops it once
+     * it has measured). Spark does not preempt a running task, so another session's job waits for a slot to free: up to
+     * one task's length. With 50 ms tasks that wait took SELECT 1 from 40 ms to 115 ms in a CI run. Shorter is not better
+     * on two cores: with 10 ms tasks the driver's work for 200 tasks a second slowed the small job more (1.5-1.8x here).
      */
-    private static final String LONG_JOB = sleepingTasks(1200, 50);
+    private static final String LONG_JOB = sleepingTasks(3000, 20);
     /**
      * A small query of two stages. Even {@code SELECT 1} runs a job, of one task: Spark scans its one-row relation as an RDD,
      * so it too waits for a free task slot.
