@@ -69,7 +69,7 @@ class ConsoleBrowserTest {
         int before = browser.findAll("#calculation-list > li").size();
         String editor = browser.await("#code", Duration.ofSeconds(10));
         browser.type(editor, code);
-        browser.click(browser.await("#run", Duration.ofSeconds(10)));
+        browser.click("#run", Duration.ofSeconds(10));
         browser.awaitTrue(() -> browser.findAll("#calculation-list > li").size() == before + 1, "the new calculation to be listed",
                 Duration.ofSeconds(20));
         String item = browser.findAll("#calculation-list > li").get(0);
@@ -90,7 +90,7 @@ class ConsoleBrowserTest {
     @Test
     void aSessionStartedInThePageRunsSqlStopsALongCellAndShowsHtmlAsText() {
         browser.open(running.server().endpoint() + "/console");
-        browser.click(browser.await("#start-session", Duration.ofSeconds(20)));
+        browser.click("#start-session", Duration.ofSeconds(20));
         // a server that checks no signatures never asks for keys
         assertEquals("none", browser.script("return getComputedStyle(document.getElementById('sign-in')).display").asText());
         browser.await("#session-facts .state[data-state='IDLE']", Duration.ofSeconds(30));
@@ -107,7 +107,7 @@ class ConsoleBrowserTest {
 
         run(LONG_SQL.replace("%%sql\n", "%%sql\n-- long\n"), "RUNNING");
         String longId = firstCalculationId();
-        browser.click(browser.await("#calculation-list > li:first-child button.stop", Duration.ofSeconds(10)));
+        browser.click("#calculation-list > li:first-child button.stop", Duration.ofSeconds(10));
         browser.await("#calculation-list > li:first-child .state[data-state='CANCELED']", Duration.ofSeconds(30));
         assertEquals(CalculationExecutionState.CANCELED, athena.getCalculationExecutionStatus(r -> r.calculationExecutionId(longId)).status().state());
 
@@ -119,7 +119,7 @@ class ConsoleBrowserTest {
         assertEquals(List.of(), browser.findAll("#calculation-list img"));
         assertTrue(browser.script("return window.pwned === undefined").asBoolean());
 
-        browser.click(browser.await("#terminate-session", Duration.ofSeconds(10)));
+        browser.click("#terminate-session", Duration.ofSeconds(10));
         browser.await("#session-facts .state[data-state='TERMINATED']", Duration.ofSeconds(30));
     }
 
@@ -232,7 +232,7 @@ class ConsoleBrowserTest {
             browser.open(server.endpoint() + "/console");
             watchPolicyViolations();
             String title = browser.script("return document.title").asText();
-            browser.click(browser.await("#start-session", Duration.ofSeconds(20)));
+            browser.click("#start-session", Duration.ofSeconds(20));
             browser.await("#session-facts .state[data-state='IDLE']", Duration.ofSeconds(30));
             String newest = "#calculation-list > li:first-child ";
 
@@ -284,7 +284,7 @@ class ConsoleBrowserTest {
             assertEquals(title, browser.script("return document.title").asText());
             // the page's policy refused none of its own scripts (plotly.js among them)
             assertEquals("[]", browser.script("return JSON.stringify(window.violations.filter((v) => v.startsWith('script-src')))").asText());
-            browser.click(browser.await("#terminate-session", Duration.ofSeconds(10)));
+            browser.click("#terminate-session", Duration.ofSeconds(10));
             browser.await("#session-facts .state[data-state='TERMINATED']", Duration.ofSeconds(30));
         }
     }
@@ -298,7 +298,7 @@ class ConsoleBrowserTest {
         String before = shownQuery();
         browser.script("document.getElementById('sql-query').value = ''; return true");
         browser.type(browser.await("#sql-query", Duration.ofSeconds(10)), sql);
-        browser.click(browser.await("#sql-run", Duration.ofSeconds(10)));
+        browser.click("#sql-run", Duration.ofSeconds(10));
         browser.awaitTrue(() -> !shownQuery().equals(before), "the page to show the new query", Duration.ofSeconds(20));
         browser.await("#sql-execution .state[data-state='" + state + "']", Duration.ofSeconds(60));
         return shownQuery();
@@ -326,9 +326,9 @@ class ConsoleBrowserTest {
     @Test
     void theSqlViewRunsQueriesPagesResultsShowsFailuresStopsALongQueryAndKeepsTheHistory() {
         browser.open(running.server().endpoint() + "/console");
-        browser.click(browser.await("#tab-sql", Duration.ofSeconds(20)));
+        browser.click("#tab-sql", Duration.ofSeconds(20));
         browser.await("#sessions-view[hidden]", Duration.ofSeconds(5));
-        browser.click(browser.await("#sql-workgroup option[value='primary']", Duration.ofSeconds(20)));
+        browser.click("#sql-workgroup option[value='primary']", Duration.ofSeconds(20));
         // only the workgroups of the SQL engine: the Spark one is not offered
         assertEquals("[\"primary\"]", browser.script("return JSON.stringify([...document.querySelectorAll('#sql-workgroup option')]"
                 + ".map((o) => o.value))").asText());
@@ -359,11 +359,11 @@ class ConsoleBrowserTest {
         assertEquals(List.of(), browser.findAll("#injected"));
         assertEquals(List.of(), browser.findAll("#sql-result img"));
         assertTrue(browser.script("return window.pwned === undefined").asBoolean());
-        browser.click(browser.await("#sql-next", Duration.ofSeconds(5)));
+        browser.click("#sql-next", Duration.ofSeconds(5));
         browser.awaitTrue(() -> text("#sql-rows").equals("Rows 100–150"), "the second page", Duration.ofSeconds(20));
         assertTrue(resultRows().startsWith("[[\"99\","), resultRows());
         assertTrue(browser.script("return document.getElementById('sql-next').disabled").asBoolean());
-        browser.click(browser.await("#sql-previous", Duration.ofSeconds(5)));
+        browser.click("#sql-previous", Duration.ofSeconds(5));
         browser.awaitTrue(() -> text("#sql-rows").equals("Rows 1–99"), "the first page again", Duration.ofSeconds(20));
 
         String failed = runSql("SELECT * FROM no_such_table_in_the_console", "FAILED");
@@ -373,7 +373,7 @@ class ConsoleBrowserTest {
                 .lines().findFirst().orElseThrow()), reason);
 
         String slow = runSql("SELECT reflect('java.lang.Thread', 'sleep', cast(60000 as bigint))", "RUNNING");
-        browser.click(browser.await("#sql-stop", Duration.ofSeconds(10)));
+        browser.click("#sql-stop", Duration.ofSeconds(10));
         browser.await("#sql-execution .state[data-state='CANCELLED']", Duration.ofSeconds(20));
         assertEquals(QueryExecutionState.CANCELLED, queryState(slow));
         assertEquals(List.of(), browser.findAll("#sql-stop"));
@@ -381,7 +381,7 @@ class ConsoleBrowserTest {
         // a request the server refuses says why, under the editor
         browser.script("document.getElementById('sql-query').value = ''; return true");
         browser.type(browser.await("#sql-query", Duration.ofSeconds(10)), "SELECT 1; SELECT 2");
-        browser.click(browser.await("#sql-run", Duration.ofSeconds(10)));
+        browser.click("#sql-run", Duration.ofSeconds(10));
         browser.await("#sql-refused:not([hidden])", Duration.ofSeconds(20));
         assertTrue(text("#sql-refused").contains("Only one sql statement is allowed"), text("#sql-refused"));
 
@@ -393,11 +393,11 @@ class ConsoleBrowserTest {
         browser.await("#query-list li[data-query='" + failed + "'] .state[data-state='FAILED']", Duration.ofSeconds(5));
         String oneItem = text("#query-list li[data-query='" + one + "']");
         assertTrue(oneItem.startsWith("SELECT 1 AS one, 'x' AS two") && oneItem.contains("SUCCEEDED") && oneItem.contains("0 B"), oneItem);
-        browser.click(browser.await("#query-list li[data-query='" + one + "']", Duration.ofSeconds(5)));
+        browser.click("#query-list li[data-query='" + one + "']", Duration.ofSeconds(5));
         browser.awaitTrue(() -> shownQuery().equals(one) && !browser.findAll("#sql-result").isEmpty(), "the first query's result",
                 Duration.ofSeconds(20));
         assertEquals("[[\"1\",\"x\"]]", resultRows());
-        browser.click(browser.await("#query-list li[data-query='" + failed + "']", Duration.ofSeconds(5)));
+        browser.click("#query-list li[data-query='" + failed + "']", Duration.ofSeconds(5));
         browser.awaitTrue(() -> shownQuery().equals(failed) && !browser.findAll("#sql-reason").isEmpty(), "the failed query's reason",
                 Duration.ofSeconds(20));
         assertTrue(text("#sql-reason").contains("no_such_table_in_the_console"));
@@ -407,7 +407,7 @@ class ConsoleBrowserTest {
         browser.open(running.server().endpoint() + "/console#query=" + paged);
         browser.await("#sql-result", Duration.ofSeconds(20));
         assertEquals(paged, shownQuery());
-        browser.click(browser.await("#tab-sessions", Duration.ofSeconds(5)));
+        browser.click("#tab-sessions", Duration.ofSeconds(5));
         browser.await("#sql-view[hidden]", Duration.ofSeconds(5));
         browser.await("#start-session", Duration.ofSeconds(5));
         assertEquals("spark", browser.script("return document.getElementById('workgroup').value").asText());
@@ -429,29 +429,29 @@ class ConsoleBrowserTest {
 
             browser.type(browser.await("#access-key-id", Duration.ofSeconds(5)), "AKIDCONSOLE");
             browser.type(browser.await("#secret-access-key", Duration.ofSeconds(5)), "wrong-secret");
-            browser.click(browser.await("#sign-in-submit", Duration.ofSeconds(5)));
+            browser.click("#sign-in-submit", Duration.ofSeconds(5));
             browser.awaitTrue(() -> browser.text(browser.await("#sign-in-reason", Duration.ofSeconds(5))).contains("InvalidSignatureException"),
                     "the page to say the keys were not accepted", Duration.ofSeconds(20));
 
             browser.script("document.getElementById('access-key-id').value = ''; return true");
             browser.type(browser.await("#access-key-id", Duration.ofSeconds(5)), "AKIDCONSOLE");
             browser.type(browser.await("#secret-access-key", Duration.ofSeconds(5)), "console-secret");
-            browser.click(browser.await("#sign-in-submit", Duration.ofSeconds(5)));
+            browser.click("#sign-in-submit", Duration.ofSeconds(5));
             browser.await("#sign-in[hidden]", Duration.ofSeconds(20));
-            browser.click(browser.await("#start-session", Duration.ofSeconds(20)));
+            browser.click("#start-session", Duration.ofSeconds(20));
             browser.await("#session-facts .state[data-state='IDLE']", Duration.ofSeconds(30));
 
             run("%%sql\nSELECT 'signed' AS how", "COMPLETED");
             browser.awaitTrue(() -> !browser.findAll("#calculation-list > li:first-child pre.stdout").isEmpty(), "the table", Duration.ofSeconds(20));
             assertTrue(browser.text(browser.findAll("#calculation-list > li:first-child pre.stdout").get(0)).contains("|signed|"));
             // the SQL view signs its calls too: workgroups, databases, the query, its result and the history
-            browser.click(browser.await("#tab-sql", Duration.ofSeconds(5)));
+            browser.click("#tab-sql", Duration.ofSeconds(5));
             browser.await("#sql-database option[value='default']", Duration.ofSeconds(20));
             runSql("SELECT 'signed' AS how", "SUCCEEDED");
             browser.await("#sql-result", Duration.ofSeconds(20));
             assertEquals("[[\"signed\"]]", resultRows());
             browser.await("#query-list li .state[data-state='SUCCEEDED']", Duration.ofSeconds(20));
-            browser.click(browser.await("#tab-sessions", Duration.ofSeconds(5)));
+            browser.click("#tab-sessions", Duration.ofSeconds(5));
 
             assertTrue(browser.script("return NoctuaSigV4.selfTest.usesWebCrypto").asBoolean());
             String same = browser.script("""
@@ -468,7 +468,7 @@ class ConsoleBrowserTest {
                     """).asText();
             assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", same);
 
-            browser.click(browser.await("#sign-out", Duration.ofSeconds(5)));
+            browser.click("#sign-out", Duration.ofSeconds(5));
             browser.await("#sign-in:not([hidden])", Duration.ofSeconds(20));
         }
     }

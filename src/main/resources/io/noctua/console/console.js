@@ -208,6 +208,8 @@ async function loadWorkGroups() {
   }
   state.workGroup = names.includes('spark') ? 'spark' : names[0];
   select.value = state.workGroup;
+  // a session needs a workgroup: the button waits for the list (a click before it would send none)
+  $('start-session').disabled = !state.workGroup;
 }
 
 /**
@@ -270,7 +272,7 @@ async function startSession() {
   } catch (e) {
     showError(e);
   } finally {
-    $('start-session').disabled = false;
+    $('start-session').disabled = !state.workGroup;
   }
 }
 

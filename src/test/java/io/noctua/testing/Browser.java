@@ -153,6 +153,27 @@ public final class Browser implements AutoCloseable {
         command("POST", "/element/" + element + "/click", Map.of());
     }
 
+    /**
+     * Clicks the first element matching {@code css} that is not disabled, once there is one (a click on a disabled button
+     * does nothing). The page re-renders parts of itself as it polls (a running query's Stop button among them), so an
+     * element found a moment ago may be gone: the click is then made on the element that replaced it.
+     */
+    public void click(String css, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String element = await(css + ":not([disabled])", Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            try {
+                click(element);
+                return;
+            }
+            catch (IllegalStateException e) {
+                if (!String.valueOf(e.getMessage()).contains("stale element reference") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     public void type(String element, String text) {
         command("POST", "/element/" + element + "/value", Map.of("text", text));
     }
