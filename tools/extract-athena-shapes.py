@@ -18,7 +18,7 @@ import botocore.session
 OPERATIONS = [
     "CreateWorkGroup", "GetWorkGroup", "ListWorkGroups", "UpdateWorkGroup", "DeleteWorkGroup",
     "ListEngineVersions", "ListApplicationDPUSizes",
-    "StartSession", "GetSession", "GetSessionStatus", "ListSessions", "TerminateSession", "ListExecutors",
+    "StartSession", "GetSession", "GetSessionStatus", "ListSessions", "TerminateSession", "ListExecutors", "GetSessionEndpoint",
     "StartCalculationExecution", "GetCalculationExecution", "GetCalculationExecutionStatus",
     "GetCalculationExecutionCode", "ListCalculationExecutions", "StopCalculationExecution",
     "StartQueryExecution", "GetQueryExecution", "BatchGetQueryExecution", "ListQueryExecutions",
@@ -27,6 +27,7 @@ OPERATIONS = [
     "CreatePreparedStatement", "GetPreparedStatement", "BatchGetPreparedStatement", "ListPreparedStatements",
     "UpdatePreparedStatement", "DeletePreparedStatement",
     "ListDataCatalogs", "GetDataCatalog", "ListDatabases", "GetDatabase", "ListTableMetadata", "GetTableMetadata",
+    "TagResource", "UntagResource", "ListTagsForResource",
 ]
 
 
@@ -70,6 +71,8 @@ def main():
     document = {
         "source": "botocore " + service + " " + model.api_version + ", input shapes only",
         "operations": operations,
+        # every operation of the model, so that one Noctua does not serve yet is refused as that, not as unknown
+        "modelOperations": sorted(model.operation_names),
         "shapes": dict(sorted(shapes.items())),
     }
     json.dump(document, sys.stdout, indent=1, sort_keys=False)

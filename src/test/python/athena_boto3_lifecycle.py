@@ -364,6 +364,12 @@ class Lifecycle:
         expect_error(lambda: self.raw.get_session(SessionId=unknown), "InvalidRequestException", contains=(unknown,))
         expect_error(lambda: self.raw.get_session_status(SessionId=unknown), "InvalidRequestException", contains=(unknown,))
 
+    def check_session_endpoint_refused(self):
+        expect_error(lambda: self.raw.get_session_endpoint(SessionId=self.need("session_id")), "InvalidRequestException",
+                     contains=("PySpark engine version 3", "Apache Spark version 3.5"))
+        unknown = str(uuid.uuid4())
+        expect_error(lambda: self.raw.get_session_endpoint(SessionId=unknown), "InvalidRequestException", contains=(unknown,))
+
     def check_session_on_sql_workgroup_refused(self):
         expect_error(lambda: self.raw.start_session(WorkGroup="primary", EngineConfiguration={"MaxConcurrentDpus": 2}),
                      "InvalidRequestException", contains=("primary",))
@@ -440,6 +446,7 @@ CHECKS = [
     "calculation_code_returned",
     "client_request_token_idempotent",
     "unknown_session_refused",
+    "session_endpoint_refused",
     "session_on_sql_workgroup_refused",
     "max_results_zero_refused",
     "code_block_too_long_refused",

@@ -4,6 +4,7 @@ import io.noctua.api.CalculationShapes;
 import io.noctua.api.CatalogShapes;
 import io.noctua.api.QueryShapes;
 import io.noctua.api.SessionShapes;
+import io.noctua.api.TagShapes;
 import io.noctua.api.WorkGroupShapes;
 import io.noctua.calculation.CalculationService;
 import io.noctua.catalog.DataCatalogService;
@@ -55,7 +56,10 @@ import io.noctua.store.JdbcQueryStore;
 import io.noctua.store.JdbcSavedQueryStore;
 import io.noctua.store.JdbcServerStore;
 import io.noctua.store.JdbcSessionStore;
+import io.noctua.store.JdbcTagStore;
 import io.noctua.store.JdbcWorkGroupStore;
+import io.noctua.tags.TagService;
+import io.noctua.tags.TaggedResource;
 import io.noctua.workgroup.WorkGroupService;
 
 import java.io.IOException;
@@ -106,6 +110,7 @@ public final class NoctuaServer implements AutoCloseable {
     private final SessionService sessions;
     private final CalculationService calculations;
     private final WorkGroupService workGroups;
+    private final TagService tags;
     private final QueryService queries;
     private final NamedQueryService namedQueries;
     private final PreparedStatementService preparedStatements;
@@ -169,7 +174,12 @@ public final class NoctuaServer implements AutoCloseable {
                     engine.queryEngine(), results,
                     clock, new QueryService.Settings(serverId, config.defaultOutputLocation(), config.dataDir().resolve("tmp").resolve("query-results"),
                     config.queryMaxRunning())));
-            this.workGroups = new WorkGroupService(workGroupStore, clock, workGroup -> {
+            this.tags = new TagService(new JdbcTagStore(database), resource -> switch (resource.type()) {
+                case TaggedResource.WORK_GROUP -> workGroupStore.get(resource.name()).isPresent();
+                case TaggedResource.DATA_CATALOG -> DataCatalogService.CATALOG.equals(resource.name());
+                default -> false; // capacity reservations: none yet
+            });
+            this.workGroups = new WorkGroupService(workGroupStore, tags, clock, workGroup -> {
                 queries.stopAll(workGroup);
                 sessions.terminateAll(workGroup);
                 liveSessions.forgetFinished();
@@ -526,6 +536,7 @@ public final class NoctuaServer implements AutoCloseable {
                 new Operation<>("ListSessions", SessionShapes.ListSessionsRequest.class, sessions::list),
                 new Operation<>("TerminateSession", SessionShapes.SessionIdRequest.class, sessions::terminate),
                 new Operation<>("ListExecutors", SessionShapes.ListExecutorsRequest.class, sessions::listExecutors),
+                new Operation<>("GetSessionEndpoint", SessionShapes.SessionIdRequest.class, sessions::endpoint),
                 new Operation<>("StartCalculationExecution", CalculationShapes.StartCalculationExecutionRequest.class, calculations::start),
                 new Operation<>("GetCalculationExecution", CalculationShapes.CalculationIdRequest.class, calculations::get),
                 new Operation<>("GetCalculationExecutionStatus", CalculationShapes.CalculationIdRequest.class, calculations::status),
@@ -556,7 +567,10 @@ public final class NoctuaServer implements AutoCloseable {
                 new Operation<>("ListDatabases", CatalogShapes.ListDatabasesRequest.class, dataCatalogs::listDatabases),
                 new Operation<>("GetDatabase", CatalogShapes.GetDatabaseRequest.class, dataCatalogs::getDatabase),
                 new Operation<>("ListTableMetadata", CatalogShapes.ListTableMetadataRequest.class, dataCatalogs::listTableMetadata),
-                new Operation<>("GetTableMetadata", CatalogShapes.GetTableMetadataRequest.class, dataCatalogs::getTableMetadata));
+                new Operation<>("GetTableMetadata", CatalogShapes.GetTableMetadataRequest.class, dataCatalogs::getTableMetadata),
+                new Operation<>("TagResource", TagShapes.TagResourceInput.class, tags::tagResource),
+                new Operation<>("UntagResource", TagShapes.UntagResourceInput.class, tags::untagResource),
+                new Operation<>("ListTagsForResource", TagShapes.ListTagsForResourceInput.class, tags::listTagsForResource));
     }
 
     public int port() {

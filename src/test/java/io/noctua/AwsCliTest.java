@@ -93,7 +93,34 @@ class AwsCliTest {
         assertTrue(result.stderr().contains(unknown), "the message does not name the session: " + result);
     }
 
+    /** The flow Terraform's and CloudFormation's workgroup resources run: create with tags, read them back, change, delete. */
+    @Test
+    void aWorkGroupsTagsAreCreatedReadChangedAndDeletedWithIt() {
+        String name = "tagged-" + UUID.randomUUID().toString().substring(0, 8);
+        String arn = "arn:aws:athena:us-east-1:123456789012:workgroup/" + name;
+        succeeds("create-work-group", "--name", name, "--description", "made with tags", "--tags", "Key=team,Value=data", "Key=env,Value=dev");
+        assertEquals("[{\"Key\":\"env\",\"Value\":\"dev\"},{\"Key\":\"team\",\"Value\":\"data\"}]",
+                athenaJson("list-tags-for-resource", "--resource-arn", arn).get("Tags").toString());
+
+        succeeds("tag-resource", "--resource-arn", arn, "--tags", "Key=env,Value=prod", "Key=owner,Value=ana");
+        succeeds("untag-resource", "--resource-arn", arn, "--tag-keys", "team");
+        assertEquals("[{\"Key\":\"env\",\"Value\":\"prod\"},{\"Key\":\"owner\",\"Value\":\"ana\"}]",
+                athenaJson("list-tags-for-resource", "--resource-arn", arn).get("Tags").toString());
+        succeeds("update-work-group", "--work-group", name, "--description", "changed");
+        assertEquals("changed", athenaJson("get-work-group", "--work-group", name).path("WorkGroup").path("Description").asText());
+
+        succeeds("delete-work-group", "--work-group", name, "--recursive-delete-option");
+        Commands.Result gone = athena("list-tags-for-resource", "--resource-arn", arn);
+        assertNotEquals(0, gone.exitCode(), "tags of a deleted workgroup were listed: " + gone);
+        assertTrue(gone.stderr().contains("ResourceNotFoundException"), "stderr does not name the error: " + gone);
+    }
+
     // ---- running the CLI
+
+    private static void succeeds(String... arguments) {
+        Commands.Result result = athena(arguments);
+        assertEquals(0, result.exitCode(), "aws athena " + String.join(" ", arguments) + " failed: " + result);
+    }
 
     private interface Poll {
         JsonNode get();

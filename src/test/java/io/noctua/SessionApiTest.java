@@ -219,6 +219,18 @@ class SessionApiTest {
         assertThrows(InvalidRequestException.class, () -> athena.terminateSession(r -> r.sessionId(unknown)));
         assertThrows(InvalidRequestException.class, () -> athena.listExecutors(r -> r.sessionId(unknown)));
         assertThrows(InvalidRequestException.class, () -> Athena.startCalculation(athena, unknown, "%%sql\nSELECT 1"));
+        InvalidRequestException endpoint = assertThrows(InvalidRequestException.class, () -> athena.getSessionEndpoint(r -> r.sessionId(unknown)));
+        assertEquals("Session " + unknown + " is not found.", endpoint.awsErrorDetails().errorMessage());
+    }
+
+    /** Spark Connect endpoints are for Athena's Apache Spark version 3.5 engine; PySpark engine version 3 sessions have none. */
+    @Test
+    void aSessionOfPySparkEngineVersion3HasNoSparkConnectEndpoint() {
+        String sessionId = Athena.startIdleSession(athena);
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> athena.getSessionEndpoint(r -> r.sessionId(sessionId)));
+        assertEquals("Session " + sessionId + " runs on PySpark engine version 3, which has no Spark Connect endpoint: GetSessionEndpoint "
+                + "needs a session of an \"Apache Spark version 3.5\" engine, and Noctua does not run that engine.", e.awsErrorDetails().errorMessage());
+        athena.terminateSession(r -> r.sessionId(sessionId));
     }
 
 }

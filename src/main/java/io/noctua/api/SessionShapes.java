@@ -51,6 +51,9 @@ public final class SessionShapes {
     public record GetSessionStatusResponse(String sessionId, SessionStatus status) {
     }
 
+    public record GetSessionEndpointResponse(String endpointUrl, String authToken, Instant authTokenExpirationTime) {
+    }
+
     public record ListSessionsRequest(String workGroup, SessionState stateFilter, Integer maxResults, String nextToken) {
     }
 

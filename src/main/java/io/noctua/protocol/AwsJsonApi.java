@@ -63,6 +63,7 @@ public final class AwsJsonApi implements Route {
     }
 
     private final Map<String, Bound> operations;
+    private final List<Service> services;
     private final String expectedTargets;
     private final CallListener listener;
 
@@ -77,6 +78,7 @@ public final class AwsJsonApi implements Route {
             }
         }
         this.operations = Map.copyOf(byTarget);
+        this.services = List.copyOf(services);
         this.expectedTargets = String.join(" or ", services.stream().map(s -> s.targetPrefix() + "<Operation>").toList());
         this.listener = requireNonNull(listener, "listener is null");
     }
@@ -106,6 +108,18 @@ public final class AwsJsonApi implements Route {
         return response;
     }
 
+    /** Why {@code target} is refused: an operation of the model that Noctua does not serve yet, or not one of the model's. */
+    private String notServed(String target) {
+        for (Service service : services) {
+            String name = target.substring(target.indexOf('.') + 1);
+            if (target.startsWith(service.targetPrefix()) && service.validator().inModel(name)) {
+                return "Noctua does not serve the operation " + service.label() + name
+                        + " yet (docs/operations.md and the README say what it serves)";
+            }
+        }
+        return "Noctua does not serve the operation " + target;
+    }
+
     private Bound operation(HttpRequest request) {
         if (!"POST".equals(request.method()) || !"/".equals(request.path())) {
             throw new UnknownOperationException("Noctua serves the Athena API as POST / with an X-Amz-Target header");
@@ -116,7 +130,7 @@ public final class AwsJsonApi implements Route {
         }
         Bound operation = operations.get(target);
         if (operation == null) {
-            throw new UnknownOperationException("Noctua does not serve the operation " + target);
+            throw new UnknownOperationException(notServed(target));
         }
         String contentType = request.header("Content-Type").orElse("");
         if (!mediaType(contentType).equals(AwsErrors.CONTENT_TYPE)) {

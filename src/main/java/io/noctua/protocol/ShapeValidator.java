@@ -9,9 +9,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -28,11 +30,14 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ShapeValidator {
     private final Map<String, String> operations;
+    private final Set<String> modelOperations;
     private final Map<String, Shape> shapes;
     private final Function<String, RuntimeException> invalid;
 
-    private ShapeValidator(Map<String, String> operations, Map<String, Shape> shapes, Function<String, RuntimeException> invalid) {
+    private ShapeValidator(Map<String, String> operations, Set<String> modelOperations, Map<String, Shape> shapes,
+                           Function<String, RuntimeException> invalid) {
         this.operations = Map.copyOf(operations);
+        this.modelOperations = Set.copyOf(modelOperations);
         this.shapes = Map.copyOf(shapes);
         this.invalid = invalid;
     }
@@ -49,17 +54,25 @@ public final class ShapeValidator {
             JsonNode document = new ObjectMapper().readTree(in);
             Map<String, String> operations = new HashMap<>();
             document.get("operations").fields().forEachRemaining(e -> operations.put(e.getKey(), e.getValue().asText()));
+            Set<String> modelOperations = new HashSet<>(operations.keySet());
+            document.path("modelOperations").forEach(name -> modelOperations.add(name.asText()));
             Map<String, Shape> shapes = new HashMap<>();
             document.get("shapes").fields().forEachRemaining(e -> shapes.put(e.getKey(), Shape.parse(e.getValue())));
-            return new ShapeValidator(operations, shapes, invalid);
+            return new ShapeValidator(operations, modelOperations, shapes, invalid);
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** Whether the shapes of {@code operation}'s input are here: it is one the server serves. */
     public boolean knows(String operation) {
         return operations.containsKey(operation);
+    }
+
+    /** Whether the service's model has {@code operation}, served or not. */
+    public boolean inModel(String operation) {
+        return modelOperations.contains(operation);
     }
 
     /** Throws if {@code body} is not a valid input of {@code operation}. */

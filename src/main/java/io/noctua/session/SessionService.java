@@ -6,6 +6,7 @@ import io.noctua.api.InvalidRequestException;
 import io.noctua.api.PageTokens;
 import io.noctua.api.SessionShapes.EngineConfiguration;
 import io.noctua.api.SessionShapes.ExecutorsSummary;
+import io.noctua.api.SessionShapes.GetSessionEndpointResponse;
 import io.noctua.api.SessionShapes.GetSessionResponse;
 import io.noctua.api.SessionShapes.GetSessionStatusResponse;
 import io.noctua.api.SessionShapes.ListExecutorsRequest;
@@ -21,6 +22,7 @@ import io.noctua.api.TooManyRequestsException;
 import io.noctua.api.WorkGroupState;
 import io.noctua.concurrent.Threads;
 import io.noctua.engine.SparkExecutor;
+import io.noctua.workgroup.EngineVersions;
 import io.noctua.workgroup.WorkGroup;
 import io.noctua.workgroup.WorkGroupService;
 import io.noctua.workgroup.WorkGroupStore;
@@ -196,6 +198,18 @@ public final class SessionService {
 
     public GetSessionResponse get(SessionIdRequest request) {
         return SessionViews.session(sessions.session(request.sessionId()));
+    }
+
+    /**
+     * Athena gives Spark Connect endpoints to sessions of its "Apache Spark version 3.5" engine only. Every Noctua
+     * session runs PySpark engine version 3 (Spark Connect's server for Spark 3.5 is not on Maven Central), so each is
+     * refused, as Athena refuses one of that engine; an unknown session gets the error GetSession gives.
+     */
+    public GetSessionEndpointResponse endpoint(SessionIdRequest request) {
+        Session session = sessions.session(request.sessionId());
+        throw new InvalidRequestException("Session " + session.sessionId() + " runs on " + EngineVersions.PYSPARK_3
+                + ", which has no Spark Connect endpoint: GetSessionEndpoint needs a session of an \"Apache Spark version 3.5\""
+                + " engine, and Noctua does not run that engine.");
     }
 
     public GetSessionStatusResponse status(SessionIdRequest request) {

@@ -1,6 +1,7 @@
 package io.noctua.store;
 
 import io.noctua.api.WorkGroupState;
+import io.noctua.tags.TaggedResource;
 import io.noctua.workgroup.WorkGroup;
 import io.noctua.workgroup.WorkGroupStore;
 import io.noctua.workgroup.WorkGroupStore.Deletion;
@@ -65,6 +66,7 @@ public final class JdbcWorkGroupStore implements WorkGroupStore {
                 database.execute("DELETE FROM calculations WHERE session_id IN (SELECT session_id FROM sessions WHERE work_group = ?)", name);
                 database.execute("DELETE FROM sessions WHERE work_group = ?", name);
             }
+            database.execute("DELETE FROM tags WHERE resource = ?", TaggedResource.workGroup(name).key());
             return database.execute("DELETE FROM work_groups WHERE name = ?", name) > 0 ? Deletion.DELETED : Deletion.NOT_FOUND;
         });
     }

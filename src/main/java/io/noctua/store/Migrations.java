@@ -9,7 +9,7 @@ import java.util.List;
 final class Migrations {
     /** The tables of the current schema besides {@code schema_version}: a store without one of them is damaged. */
     static final List<String> TABLES = List.of("work_groups", "sessions", "calculations", "query_executions",
-            "named_queries", "prepared_statements", "servers", "cluster_secret");
+            "named_queries", "prepared_statements", "servers", "cluster_secret", "tags");
 
     private Migrations() {
     }
@@ -149,6 +149,15 @@ final class Migrations {
                 ALTER TABLE query_executions ADD COLUMN server_id TEXT;
                 CREATE INDEX sessions_by_server ON sessions (server_id, state);
                 CREATE INDEX query_executions_by_server ON query_executions (server_id, state);
+                """.formatted(ordered),
+                // tags of workgroups, data catalogs and capacity reservations, by "<type>/<name>" (io.noctua.tags.TaggedResource)
+                """
+                CREATE TABLE tags (
+                    resource %1$s NOT NULL,
+                    tag_key %1$s NOT NULL,
+                    tag_value TEXT NOT NULL,
+                    PRIMARY KEY (resource, tag_key)
+                );
                 """.formatted(ordered));
     }
 }

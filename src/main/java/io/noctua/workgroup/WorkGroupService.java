@@ -24,6 +24,8 @@ import io.noctua.api.WorkGroupShapes.WorkGroupSummary;
 import io.noctua.api.WorkGroupState;
 import io.noctua.protocol.JsonCodec;
 import io.noctua.results.S3Location;
+import io.noctua.tags.TagService;
+import io.noctua.tags.TaggedResource;
 
 import java.time.Clock;
 import java.util.Iterator;
@@ -40,14 +42,16 @@ public final class WorkGroupService {
     public static final String NOTEBOOK_RUNTIME = "Athena notebook version 1";
 
     private final WorkGroupStore store;
+    private final TagService tags;
     private final Clock clock;
     private final Consumer<String> terminateSessionsOf;
 
     /**
      * @param terminateSessionsOf ends the live sessions of a workgroup and lets go of what is kept of them, before a recursive delete
      */
-    public WorkGroupService(WorkGroupStore store, Clock clock, Consumer<String> terminateSessionsOf) {
+    public WorkGroupService(WorkGroupStore store, TagService tags, Clock clock, Consumer<String> terminateSessionsOf) {
         this.store = requireNonNull(store, "store is null");
+        this.tags = requireNonNull(tags, "tags is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.terminateSessionsOf = requireNonNull(terminateSessionsOf, "terminateSessionsOf is null");
     }
@@ -76,9 +80,11 @@ public final class WorkGroupService {
         ObjectNode configuration = input.configuration() == null ? JsonCodec.mapper().createObjectNode() : input.configuration();
         WorkGroup workGroup = new WorkGroup(input.name(), WorkGroupState.ENABLED, input.description(), normalize(configuration), clock.instant());
         check(workGroup);
+        Map<String, String> checkedTags = tags.checked(input.tags());
         if (!store.insert(workGroup)) {
             throw new InvalidRequestException("WorkGroup is already created");
         }
+        tags.tagNew(TaggedResource.workGroup(workGroup.name()), checkedTags);
         return new CreateWorkGroupOutput();
     }
 

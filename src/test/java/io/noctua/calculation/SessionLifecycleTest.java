@@ -18,9 +18,11 @@ import io.noctua.session.SessionMachine;
 import io.noctua.session.SessionService;
 import io.noctua.session.SessionStore;
 import io.noctua.store.StoreException;
+import io.noctua.tags.TagService;
 import io.noctua.testing.fakes.FakeEngine;
 import io.noctua.testing.fakes.InMemoryResultStore;
 import io.noctua.testing.fakes.InMemorySessionStore;
+import io.noctua.testing.fakes.InMemoryTagStore;
 import io.noctua.testing.fakes.InMemoryWorkGroupStore;
 import io.noctua.testing.fakes.TestClock;
 import io.noctua.workgroup.WorkGroupService;
@@ -70,7 +72,7 @@ class SessionLifecycleTest {
 
     SessionLifecycleTest() {
         InMemoryWorkGroupStore workGroups = new InMemoryWorkGroupStore();
-        new WorkGroupService(workGroups, clock, name -> { }).createDefaults("spark", "s3://noctua-results/", NoctuaServer.DEFAULT_EXECUTION_ROLE);
+        new WorkGroupService(workGroups, new TagService(new InMemoryTagStore(), resource -> true), clock, name -> { }).createDefaults("spark", "s3://noctua-results/", NoctuaServer.DEFAULT_EXECUTION_ROLE);
         sessions = new SessionService(live, workGroups, engine, clock, new SessionService.Settings("s3://noctua-results/", 20,
                 Duration.ofMinutes(1), new SessionService.Limits(1000, 1000, 1_000_000)));
         calculations = new CalculationService(live, results, session -> List.of(session), clock);
