@@ -14,7 +14,6 @@ import io.noctua.engine.python.PythonWorkerException;
 import io.noctua.session.CalculationExecution;
 import io.noctua.session.LiveSessions;
 import io.noctua.session.Session;
-import io.noctua.session.SessionMachine;
 import io.noctua.session.SessionService;
 import io.noctua.session.SessionStore;
 import io.noctua.store.StoreException;

@@ -1,6 +1,5 @@
 package io.noctua.store;
 
-import io.noctua.api.SessionShapes.EngineConfiguration;
 import io.noctua.api.SessionState;
 import io.noctua.cluster.ServerStore;
 import io.noctua.session.Session;
@@ -63,7 +62,7 @@ class JdbcServerStoreTest {
         try (Database database = open(dialect)) {
             SessionStore ofA = new JdbcSessionStore(database, "a");
             ServerStore servers = new JdbcServerStore(database);
-            Session created = session("s1");
+            Session created = TestSessions.creating("s1", null);
             assertTrue(ofA.write(SessionStore.Change.newSession(created)));
             assertEquals(Optional.of("a"), servers.serverOfSession("s1"));
             assertEquals(List.of("s1"), ofA.unendedSessions("a").stream().map(Session::sessionId).toList());
@@ -83,22 +82,6 @@ class JdbcServerStoreTest {
             assertEquals(64, secret.length());
             assertEquals(secret, new JdbcServerStore(database).secret());
         }
-    }
-
-    private static Session session(String id) {
-        Instant now = Instant.now();
-        return Session.builder()
-                .sessionId(id)
-                .workGroup("spark")
-                .engineConfiguration(new EngineConfiguration(1, 2, 1, null, null, null))
-                .notebookVersion("Athena notebook version 1")
-                .idleTimeoutMinutes(20)
-                .workingDirectory("s3://noctua-results/")
-                .state(SessionState.CREATING)
-                .startDateTime(now)
-                .lastModifiedDateTime(now)
-                .requestFingerprint("f")
-                .build();
     }
 
     private static void sleep(long millis) {

@@ -2,15 +2,12 @@ package io.noctua.store;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.noctua.api.QueryExecutionState;
-import io.noctua.api.SessionShapes.EngineConfiguration;
-import io.noctua.api.SessionState;
 import io.noctua.api.WorkGroupState;
 import io.noctua.engine.QueryEngine.ResultColumn;
 import io.noctua.query.NamedQuery;
 import io.noctua.query.PreparedStatement;
 import io.noctua.query.QueryExecution;
 import io.noctua.query.StatementKind;
-import io.noctua.session.Session;
 import io.noctua.session.SessionStore;
 import io.noctua.testing.TestingPostgres;
 import io.noctua.workgroup.WorkGroup;
@@ -114,8 +111,8 @@ class PostgresStoreTest {
     void twoServersStoringSessionsWithOneTokenAtOnceStoreOneAndNoError() {
         JdbcSessionStore first = new JdbcSessionStore(open(), "server-1");
         JdbcSessionStore second = new JdbcSessionStore(open(), "server-2");
-        exactlyOneOfTwoAtOnce(round -> () -> first.write(SessionStore.Change.newSession(session("one-" + round, "token-" + round))),
-                round -> () -> second.write(SessionStore.Change.newSession(session("two-" + round, "token-" + round))));
+        exactlyOneOfTwoAtOnce(round -> () -> first.write(SessionStore.Change.newSession(TestSessions.creating("one-" + round, "token-" + round))),
+                round -> () -> second.write(SessionStore.Change.newSession(TestSessions.creating("two-" + round, "token-" + round))));
         assertEquals(20, first.sessions("spark", null, null, 100).items().size());
     }
 
@@ -153,22 +150,6 @@ class PostgresStoreTest {
         finally {
             threads.shutdownNow();
         }
-    }
-
-    private static Session session(String id, String token) {
-        return Session.builder()
-                .sessionId(id)
-                .workGroup("spark")
-                .engineConfiguration(new EngineConfiguration(1, 2, 1, null, null, null))
-                .notebookVersion("Athena notebook version 1")
-                .idleTimeoutMinutes(20)
-                .workingDirectory("s3://noctua-results/")
-                .state(SessionState.CREATING)
-                .startDateTime(T)
-                .lastModifiedDateTime(T)
-                .clientRequestToken(token)
-                .requestFingerprint("f")
-                .build();
     }
 
     @Test
