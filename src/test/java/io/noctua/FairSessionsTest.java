@@ -40,7 +40,8 @@ class FairSessionsTest {
      * one task's length. With 50 ms tasks that wait took SELECT 1 from 40 ms to 115 ms in a CI run. Shorter is not better
      * on two cores: with 10 ms tasks the driver's work for 200 tasks a second slowed the small job more (1.5-1.8x here).
      */
-    private static final String LONG_JOB = sleepingTasks(3000, 20);
+    private static final int TASK_MILLIS = 20;
+    private static final String LONG_JOB = sleepingTasks(3000, TASK_MILLIS);
     /**
      * A small query of two stages. Even {@code SELECT 1} runs a job, of one task: Spark scans its one-row relation as an RDD,
      * so it too waits for a free task slot.
@@ -152,9 +153,11 @@ class FairSessionsTest {
         // in FIFO order the small queries wait until the long job ends (measured: about 90 s here), so it is not running any more
         assertEquals("RUNNING", stillRunning, "the long job ended before the small queries were measured: " + measured);
         Athena.assertStopCancels(athena, busy, longJob);
-        // a millisecond's resolution, on a machine that also runs the long job's scheduling
-        assertTrue(busySelect1 <= 2 * Math.max(idleSelect1, 10), measured);
-        assertTrue(busyJob <= 2 * Math.max(idleJob, 10), measured);
+        // Twice the idle latency, plus what no scheduler can remove: each job of the small query (SELECT 1 runs one, the
+        // small job two) may wait for one running task of the long job to end, as Spark does not preempt tasks. In a warm
+        // JVM SELECT 1 takes 37-41 ms here, so that wait alone is half of the first factor of 2 (CI failed at 2.08x).
+        assertTrue(busySelect1 <= 2 * idleSelect1 + TASK_MILLIS, measured);
+        assertTrue(busyJob <= 2 * idleJob + 2 * TASK_MILLIS, measured);
     }
 
     /**
