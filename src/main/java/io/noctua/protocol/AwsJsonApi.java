@@ -110,8 +110,8 @@ public final class AwsJsonApi implements Route {
 
     /** Why {@code target} is refused: an operation of the model that Noctua does not serve yet, or not one of the model's. */
     private String notServed(String target) {
+        String name = target.substring(target.indexOf('.') + 1);
         for (Service service : services) {
-            String name = target.substring(target.indexOf('.') + 1);
             if (target.startsWith(service.targetPrefix()) && service.validator().inModel(name)) {
                 return "Noctua does not serve the operation " + service.label() + name
                         + " yet (docs/operations.md and the README say what it serves)";

@@ -48,8 +48,10 @@ public final class LiveSessions implements SessionMachine.Listener {
         return store;
     }
 
-    /** Stores a new session (CREATING) and gives it its machine; fails, storing nothing, if the store does. */
-    /** The machine of a new session, once it is stored; empty if the store has a session of its id or token already. */
+    /**
+     * Stores a new session (CREATING) and gives it its machine; empty if the store has a session of its id or token
+     * already. Fails, storing nothing, if the store does.
+     */
     Optional<SessionMachine> add(Session created) {
         if (!store.write(SessionStore.Change.newSession(created))) {
             return Optional.empty();

@@ -189,7 +189,6 @@ public final class PythonEnvironment {
             // instead of one per requirement (47 s against 63 s for the defaults here, where pyspark is not served)
             String unserved;
             while (all.exitCode() != 0 && (unserved = unserved(all, left)) != null) {
-                checkPipRuns(all);
                 progress.println("noctua:   " + unserved + ": " + all.lastError());
                 outcomes.put(unserved, new Record.Outcome(all.lastError()));
                 left.remove(unserved);
