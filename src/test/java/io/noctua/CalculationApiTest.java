@@ -3,6 +3,9 @@ package io.noctua;
 import io.noctua.testing.Athena;
 import io.noctua.testing.ServerExtension;
 import io.noctua.testing.TestingServer;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.athena.AthenaClient;
@@ -16,9 +19,12 @@ import software.amazon.awssdk.services.athena.model.SessionState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static io.noctua.testing.Athena.LONG_SQL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -58,6 +64,45 @@ class CalculationApiTest {
         assertEquals("", server.readResult(done.result().stdErrorS3Uri()));
         assertTrue(server.readResult(done.result().resultS3Uri() + "result.json").contains("a string longer t..."));
         assertEquals(SessionState.IDLE, athena.getSessionStatus(r -> r.sessionId(sessionId)).status().state());
+    }
+
+    @Test
+    void aSelectOfLiteralsRunsNoSparkJobAndShowsEachType() {
+        Set<String> groupsWithJobs = ConcurrentHashMap.newKeySet();
+        SparkListener listener = new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart event) {
+                groupsWithJobs.add(String.valueOf(event.properties().getProperty("spark.jobGroup.id")));
+            }
+        };
+        String sessionId = Athena.startIdleSession(athena);
+        TestingServer.sharedEngine().awaitReady(Duration.ofMinutes(2));
+        SparkContext spark = SparkContext.getOrCreate(); // the shared engine's
+        spark.addSparkListener(listener);
+        try {
+            GetCalculationExecutionResponse literals = Athena.run(athena, sessionId,
+                    "%%sql\nSELECT 1 AS i, 'x' AS s, NULL AS n, DATE '2024-02-29' AS d, 1.5D AS f, 2.50 AS dec, array(1, 2) AS a, "
+                            + "upper('folded') AS u, current_date() = current_date() AS t");
+            GetCalculationExecutionResponse random = Athena.run(athena, sessionId, "%%sql\nSELECT rand() AS r");
+
+            assertEquals(CalculationExecutionState.COMPLETED, literals.status().state(), literals.status().stateChangeReason());
+            assertEquals("""
+                    +---+---+----+----------+---+----+------+------+----+
+                    |  i|  s|   n|         d|  f| dec|     a|     u|   t|
+                    +---+---+----+----------+---+----+------+------+----+
+                    |  1|  x|NULL|2024-02-29|1.5|2.50|[1, 2]|FOLDED|true|
+                    +---+---+----+----------+---+----+------+------+----+
+
+                    """, server.readResult(literals.result().stdOutS3Uri()));
+            assertTrue(literals.statistics().progress().startsWith("100%"), literals.statistics().progress());
+            assertTrue(server.readResult(random.result().stdOutS3Uri()).matches("(?s).*\\|0\\.[0-9]+\\|.*"));
+            // rand() is not a literal: Spark plans it as it always did, a job of one task
+            Athena.await(() -> groupsWithJobs.contains(random.calculationExecutionId()), "the job of rand()", Duration.ofSeconds(10));
+            assertFalse(groupsWithJobs.contains(literals.calculationExecutionId()), "a select of literals ran a Spark job");
+        }
+        finally {
+            spark.removeSparkListener(listener);
+        }
     }
 
     @Test
