@@ -28,6 +28,8 @@ OPERATIONS = [
     "UpdatePreparedStatement", "DeletePreparedStatement",
     "ListDataCatalogs", "GetDataCatalog", "ListDatabases", "GetDatabase", "ListTableMetadata", "GetTableMetadata",
     "TagResource", "UntagResource", "ListTagsForResource",
+    "CreateCapacityReservation", "GetCapacityReservation", "ListCapacityReservations", "UpdateCapacityReservation",
+    "CancelCapacityReservation", "DeleteCapacityReservation", "PutCapacityAssignmentConfiguration", "GetCapacityAssignmentConfiguration",
 ]
 
 

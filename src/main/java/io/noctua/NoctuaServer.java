@@ -1,12 +1,14 @@
 package io.noctua;
 
 import io.noctua.api.CalculationShapes;
+import io.noctua.api.CapacityShapes;
 import io.noctua.api.CatalogShapes;
 import io.noctua.api.QueryShapes;
 import io.noctua.api.SessionShapes;
 import io.noctua.api.TagShapes;
 import io.noctua.api.WorkGroupShapes;
 import io.noctua.calculation.CalculationService;
+import io.noctua.capacity.CapacityReservationService;
 import io.noctua.catalog.DataCatalogService;
 import io.noctua.cluster.CallRouter;
 import io.noctua.cluster.Forwarder;
@@ -56,6 +58,7 @@ import io.noctua.store.JdbcQueryStore;
 import io.noctua.store.JdbcSavedQueryStore;
 import io.noctua.store.JdbcServerStore;
 import io.noctua.store.JdbcSessionStore;
+import io.noctua.store.JdbcCapacityReservationStore;
 import io.noctua.store.JdbcTagStore;
 import io.noctua.store.JdbcWorkGroupStore;
 import io.noctua.tags.TagService;
@@ -111,6 +114,7 @@ public final class NoctuaServer implements AutoCloseable {
     private final CalculationService calculations;
     private final WorkGroupService workGroups;
     private final TagService tags;
+    private final CapacityReservationService capacityReservations;
     private final QueryService queries;
     private final NamedQueryService namedQueries;
     private final PreparedStatementService preparedStatements;
@@ -174,11 +178,14 @@ public final class NoctuaServer implements AutoCloseable {
                     engine.queryEngine(), results,
                     clock, new QueryService.Settings(serverId, config.defaultOutputLocation(), config.dataDir().resolve("tmp").resolve("query-results"),
                     config.queryMaxRunning())));
+            JdbcCapacityReservationStore capacityStore = new JdbcCapacityReservationStore(database);
             this.tags = new TagService(new JdbcTagStore(database), resource -> switch (resource.type()) {
                 case TaggedResource.WORK_GROUP -> workGroupStore.get(resource.name()).isPresent();
                 case TaggedResource.DATA_CATALOG -> DataCatalogService.CATALOG.equals(resource.name());
-                default -> false; // capacity reservations: none yet
+                case TaggedResource.CAPACITY_RESERVATION -> capacityStore.get(resource.name()).isPresent();
+                default -> false;
             });
+            this.capacityReservations = new CapacityReservationService(capacityStore, tags, name -> workGroupStore.get(name).isPresent(), clock);
             this.workGroups = new WorkGroupService(workGroupStore, tags, clock, workGroup -> {
                 queries.stopAll(workGroup);
                 sessions.terminateAll(workGroup);
@@ -570,7 +577,17 @@ public final class NoctuaServer implements AutoCloseable {
                 new Operation<>("GetTableMetadata", CatalogShapes.GetTableMetadataRequest.class, dataCatalogs::getTableMetadata),
                 new Operation<>("TagResource", TagShapes.TagResourceInput.class, tags::tagResource),
                 new Operation<>("UntagResource", TagShapes.UntagResourceInput.class, tags::untagResource),
-                new Operation<>("ListTagsForResource", TagShapes.ListTagsForResourceInput.class, tags::listTagsForResource));
+                new Operation<>("ListTagsForResource", TagShapes.ListTagsForResourceInput.class, tags::listTagsForResource),
+                new Operation<>("CreateCapacityReservation", CapacityShapes.CreateCapacityReservationInput.class, capacityReservations::create),
+                new Operation<>("GetCapacityReservation", CapacityShapes.CapacityReservationNameInput.class, capacityReservations::get),
+                new Operation<>("ListCapacityReservations", CapacityShapes.ListCapacityReservationsInput.class, capacityReservations::list),
+                new Operation<>("UpdateCapacityReservation", CapacityShapes.UpdateCapacityReservationInput.class, capacityReservations::update),
+                new Operation<>("CancelCapacityReservation", CapacityShapes.CapacityReservationNameInput.class, capacityReservations::cancel),
+                new Operation<>("DeleteCapacityReservation", CapacityShapes.CapacityReservationNameInput.class, capacityReservations::delete),
+                new Operation<>("PutCapacityAssignmentConfiguration", CapacityShapes.PutCapacityAssignmentConfigurationInput.class,
+                        capacityReservations::putAssignments),
+                new Operation<>("GetCapacityAssignmentConfiguration", CapacityShapes.GetCapacityAssignmentConfigurationInput.class,
+                        capacityReservations::getAssignments));
     }
 
     public int port() {

@@ -67,6 +67,7 @@ public final class JdbcWorkGroupStore implements WorkGroupStore {
                 database.execute("DELETE FROM sessions WHERE work_group = ?", name);
             }
             database.execute("DELETE FROM tags WHERE resource = ?", TaggedResource.workGroup(name).key());
+            database.execute("DELETE FROM capacity_assignments WHERE work_group = ?", name);
             return database.execute("DELETE FROM work_groups WHERE name = ?", name) > 0 ? Deletion.DELETED : Deletion.NOT_FOUND;
         });
     }

@@ -9,7 +9,7 @@ import java.util.List;
 final class Migrations {
     /** The tables of the current schema besides {@code schema_version}: a store without one of them is damaged. */
     static final List<String> TABLES = List.of("work_groups", "sessions", "calculations", "query_executions",
-            "named_queries", "prepared_statements", "servers", "cluster_secret", "tags");
+            "named_queries", "prepared_statements", "servers", "cluster_secret", "tags", "capacity_reservations", "capacity_assignments");
 
     private Migrations() {
     }
@@ -158,6 +158,26 @@ final class Migrations {
                     tag_value TEXT NOT NULL,
                     PRIMARY KEY (resource, tag_key)
                 );
+                """.formatted(ordered),
+                // capacity reservations (io.noctua.capacity), and the workgroups assigned to them: a workgroup to one at most
+                """
+                CREATE TABLE capacity_reservations (
+                    name %1$s PRIMARY KEY,
+                    target_dpus INTEGER NOT NULL,
+                    allocated_before INTEGER NOT NULL,
+                    allocation_requested BIGINT NOT NULL,
+                    last_success_before BIGINT,
+                    last_added BIGINT NOT NULL,
+                    creation_time BIGINT NOT NULL,
+                    cancel_requested BIGINT
+                );
+                CREATE TABLE capacity_assignments (
+                    work_group %1$s PRIMARY KEY,
+                    reservation %1$s NOT NULL,
+                    assignment_index INTEGER NOT NULL,
+                    member_index INTEGER NOT NULL
+                );
+                CREATE INDEX capacity_assignments_by_reservation ON capacity_assignments (reservation, assignment_index, member_index);
                 """.formatted(ordered));
     }
 }

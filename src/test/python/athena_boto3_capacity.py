@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Capacity reservations and tags through boto3 against a Noctua server.
+
+    python3 athena_boto3_capacity.py <endpoint-url>
+
+Each check prints "ok  <name>" or "FAIL <name>: <why>"; the last line is "N passed, N failed" and the exit status is 1 if
+any check failed. The checks share one reservation and one workgroup, made by the first.
+"""
+
+import sys
+import time
+import traceback
+import uuid
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+ACCOUNT_ARN = "arn:aws:athena:us-east-1:123456789012:"
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def require(condition, why):
+    if not condition:
+        raise CheckFailed(why)
+
+
+def expect_error(call, code, contains=()):
+    try:
+        response = call()
+    except ClientError as e:
+        actual = e.response["Error"]["Code"]
+        message = e.response["Error"].get("Message", "")
+        require(actual == code, "expected %s, got %s: %r" % (code, actual, message))
+        for part in contains:
+            require(part in message, "message %r does not mention %r" % (message, part))
+        return message
+    response.pop("ResponseMetadata", None)
+    raise CheckFailed("expected %s, the call succeeded: %r" % (code, response))
+
+
+class Capacity:
+    def __init__(self, endpoint):
+        config = Config(retries={"max_attempts": 0})
+        self.athena = boto3.client("athena", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
+                                   aws_secret_access_key="test", config=config)
+        suffix = uuid.uuid4().hex[:8]
+        self.name = "boto3-reservation-" + suffix
+        self.work_group = "boto3-reserved-" + suffix
+        self.arn = ACCOUNT_ARN + "capacity-reservation/" + self.name
+
+    def reservation(self):
+        return self.athena.get_capacity_reservation(Name=self.name)["CapacityReservation"]
+
+    def await_status(self, status):
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            current = self.reservation()
+            if current["Status"] == status:
+                return current
+            time.sleep(0.1)
+        raise CheckFailed("%s did not become %s: %r" % (self.name, status, self.reservation()))
+
+    def check_create_with_tags_and_become_active(self):
+        self.athena.create_work_group(Name=self.work_group)
+        self.athena.create_capacity_reservation(Name=self.name, TargetDpus=24, Tags=[{"Key": "team", "Value": "data"}])
+        made = self.reservation()
+        require(made["Status"] in ("PENDING", "ACTIVE"), "a new reservation is %r" % made["Status"])
+        active = self.await_status("ACTIVE")
+        require(active["TargetDpus"] == 24 and active["AllocatedDpus"] == 24, "DPUs: %r" % active)
+        require(active["LastAllocation"]["Status"] == "SUCCEEDED", "last allocation: %r" % active["LastAllocation"])
+        require(hasattr(active["CreationTime"], "year"), "CreationTime is not a timestamp: %r" % active["CreationTime"])
+
+    def check_list_finds_it(self):
+        names, token = [], None
+        while True:
+            page = self.athena.list_capacity_reservations(MaxResults=1, **({"NextToken": token} if token else {}))
+            names += [r["Name"] for r in page["CapacityReservations"]]
+            token = page.get("NextToken")
+            if not token:
+                break
+        require(self.name in names, "%s not listed in %r" % (self.name, names))
+
+    def check_tags(self):
+        tags = self.athena.list_tags_for_resource(ResourceARN=self.arn)["Tags"]
+        require(tags == [{"Key": "team", "Value": "data"}], "tags at creation: %r" % tags)
+        self.athena.tag_resource(ResourceARN=self.arn, Tags=[{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "ml"}])
+        self.athena.untag_resource(ResourceARN=self.arn, TagKeys=["env"])
+        tags = self.athena.list_tags_for_resource(ResourceARN=self.arn)["Tags"]
+        require(tags == [{"Key": "team", "Value": "ml"}], "tags after changes: %r" % tags)
+        work_group_arn = ACCOUNT_ARN + "workgroup/" + self.work_group
+        self.athena.tag_resource(ResourceARN=work_group_arn, Tags=[{"Key": "k%d" % i, "Value": "v"} for i in range(3)])
+        # the model's least MaxResults (75) is more than a resource's 50 tags: one page holds them all
+        listed = self.athena.list_tags_for_resource(ResourceARN=work_group_arn, MaxResults=75)
+        require([t["Key"] for t in listed["Tags"]] == ["k0", "k1", "k2"] and "NextToken" not in listed, "workgroup tags: %r" % listed)
+        expect_error(lambda: self.athena.tag_resource(ResourceARN=self.arn, Tags=[{"Key": "aws:x", "Value": "v"}]),
+                     "InvalidRequestException", contains=("aws:",))
+        expect_error(lambda: self.athena.list_tags_for_resource(ResourceARN=ACCOUNT_ARN + "capacity-reservation/nope"),
+                     "ResourceNotFoundException")
+
+    def check_assignments(self):
+        self.athena.put_capacity_assignment_configuration(
+            CapacityReservationName=self.name, CapacityAssignments=[{"WorkGroupNames": [self.work_group]}])
+        got = self.athena.get_capacity_assignment_configuration(CapacityReservationName=self.name)
+        assignments = got["CapacityAssignmentConfiguration"]["CapacityAssignments"]
+        require(assignments == [{"WorkGroupNames": [self.work_group]}], "assignments: %r" % got)
+        expect_error(lambda: self.athena.put_capacity_assignment_configuration(
+            CapacityReservationName=self.name, CapacityAssignments=[{"WorkGroupNames": ["no-such-work-group"]}]),
+            "InvalidRequestException", contains=("no-such-work-group",))
+
+    def check_update(self):
+        self.athena.update_capacity_reservation(Name=self.name, TargetDpus=32)
+        updated = self.await_status("ACTIVE")
+        require(updated["AllocatedDpus"] == 32, "after the update: %r" % updated)
+        expect_error(lambda: self.athena.update_capacity_reservation(Name=self.name, TargetDpus=30), "InvalidRequestException",
+                     contains=("multiple of 4",))
+
+    def check_cancel_then_delete(self):
+        expect_error(lambda: self.athena.delete_capacity_reservation(Name=self.name), "InvalidRequestException", contains=("CANCELLED",))
+        self.athena.cancel_capacity_reservation(Name=self.name)
+        cancelled = self.await_status("CANCELLED")
+        require(cancelled["AllocatedDpus"] == 0, "cancelled: %r" % cancelled)
+        self.athena.delete_capacity_reservation(Name=self.name)
+        expect_error(lambda: self.athena.get_capacity_reservation(Name=self.name), "InvalidRequestException", contains=("not found",))
+        self.athena.delete_work_group(WorkGroup=self.work_group)
+
+
+def main(argv):
+    if len(argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    capacity = Capacity(argv[1])
+    checks = [getattr(capacity, name) for name in Capacity.__dict__ if name.startswith("check_")]
+    passed = failed = 0
+    for check in checks:
+        try:
+            check()
+            print("ok   " + check.__name__)
+            passed += 1
+        except Exception as e:  # a failed check is reported and the rest still run
+            print("FAIL %s: %s" % (check.__name__, e if isinstance(e, CheckFailed) else traceback.format_exc()))
+            failed += 1
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
