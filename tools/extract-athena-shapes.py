@@ -26,7 +26,7 @@ OPERATIONS = [
     "CreateNamedQuery", "GetNamedQuery", "BatchGetNamedQuery", "ListNamedQueries", "UpdateNamedQuery", "DeleteNamedQuery",
     "CreatePreparedStatement", "GetPreparedStatement", "BatchGetPreparedStatement", "ListPreparedStatements",
     "UpdatePreparedStatement", "DeletePreparedStatement",
-    "ListDataCatalogs", "GetDataCatalog", "ListDatabases", "GetDatabase", "ListTableMetadata", "GetTableMetadata",
+    "ListDataCatalogs", "GetDataCatalog", "CreateDataCatalog", "UpdateDataCatalog", "DeleteDataCatalog", "ListDatabases", "GetDatabase", "ListTableMetadata", "GetTableMetadata",
     "TagResource", "UntagResource", "ListTagsForResource",
     "CreateCapacityReservation", "GetCapacityReservation", "ListCapacityReservations", "UpdateCapacityReservation",
     "CancelCapacityReservation", "DeleteCapacityReservation", "PutCapacityAssignmentConfiguration", "GetCapacityAssignmentConfiguration",

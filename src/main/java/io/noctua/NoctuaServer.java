@@ -9,6 +9,7 @@ import io.noctua.api.TagShapes;
 import io.noctua.api.WorkGroupShapes;
 import io.noctua.calculation.CalculationService;
 import io.noctua.capacity.CapacityReservationService;
+import io.noctua.catalog.DataCatalogRegistry;
 import io.noctua.catalog.DataCatalogService;
 import io.noctua.cluster.CallRouter;
 import io.noctua.cluster.Forwarder;
@@ -59,6 +60,7 @@ import io.noctua.store.JdbcSavedQueryStore;
 import io.noctua.store.JdbcServerStore;
 import io.noctua.store.JdbcSessionStore;
 import io.noctua.store.JdbcCapacityReservationStore;
+import io.noctua.store.JdbcDataCatalogStore;
 import io.noctua.store.JdbcTagStore;
 import io.noctua.store.JdbcWorkGroupStore;
 import io.noctua.tags.TagService;
@@ -174,17 +176,19 @@ public final class NoctuaServer implements AutoCloseable {
             JdbcSavedQueryStore savedQueries = new JdbcSavedQueryStore(database);
             this.namedQueries = new NamedQueryService(savedQueries, workGroupStore, clock);
             this.preparedStatements = new PreparedStatementService(savedQueries, workGroupStore, clock);
-            this.queries = keep(started, new QueryService(new JdbcQueryStore(database, serverId), workGroupStore, preparedStatements,
-                    engine.queryEngine(), results,
-                    clock, new QueryService.Settings(serverId, config.defaultOutputLocation(), config.dataDir().resolve("tmp").resolve("query-results"),
-                    config.queryMaxRunning())));
             JdbcCapacityReservationStore capacityStore = new JdbcCapacityReservationStore(database);
+            JdbcDataCatalogStore catalogStore = new JdbcDataCatalogStore(database);
             this.tags = new TagService(new JdbcTagStore(database), resource -> switch (resource.type()) {
                 case TaggedResource.WORK_GROUP -> workGroupStore.get(resource.name()).isPresent();
-                case TaggedResource.DATA_CATALOG -> DataCatalogService.CATALOG.equals(resource.name());
+                case TaggedResource.DATA_CATALOG -> DataCatalogService.CATALOG.equals(resource.name()) || catalogStore.get(resource.name()).isPresent();
                 case TaggedResource.CAPACITY_RESERVATION -> capacityStore.get(resource.name()).isPresent();
                 default -> false;
             });
+            DataCatalogRegistry catalogs = new DataCatalogRegistry(catalogStore, tags, clock);
+            this.queries = keep(started, new QueryService(new JdbcQueryStore(database, serverId), workGroupStore, preparedStatements,
+                    engine.queryEngine(), results,
+                    clock, new QueryService.Settings(serverId, config.defaultOutputLocation(), config.dataDir().resolve("tmp").resolve("query-results"),
+                    config.queryMaxRunning()), catalogs::notQueryable));
             this.capacityReservations = new CapacityReservationService(capacityStore, tags, name -> workGroupStore.get(name).isPresent(), clock);
             this.workGroups = new WorkGroupService(workGroupStore, tags, clock, workGroup -> {
                 queries.stopAll(workGroup);
@@ -192,7 +196,7 @@ public final class NoctuaServer implements AutoCloseable {
                 liveSessions.forgetFinished();
             });
 
-            this.dataCatalogs = new DataCatalogService(engine.catalog());
+            this.dataCatalogs = new DataCatalogService(engine.catalog(), catalogs);
             this.glue = new GlueService(engine.catalog());
 
             // rows stored before servers were recorded count as this server's own: they are ended first (with the
@@ -571,6 +575,9 @@ public final class NoctuaServer implements AutoCloseable {
                 new Operation<>("DeletePreparedStatement", QueryShapes.PreparedStatementNameRequest.class, preparedStatements::delete),
                 new Operation<>("ListDataCatalogs", CatalogShapes.ListDataCatalogsRequest.class, dataCatalogs::listDataCatalogs),
                 new Operation<>("GetDataCatalog", CatalogShapes.GetDataCatalogRequest.class, dataCatalogs::getDataCatalog),
+                new Operation<>("CreateDataCatalog", CatalogShapes.CreateDataCatalogRequest.class, dataCatalogs::createDataCatalog),
+                new Operation<>("UpdateDataCatalog", CatalogShapes.UpdateDataCatalogRequest.class, dataCatalogs::updateDataCatalog),
+                new Operation<>("DeleteDataCatalog", CatalogShapes.DeleteDataCatalogRequest.class, dataCatalogs::deleteDataCatalog),
                 new Operation<>("ListDatabases", CatalogShapes.ListDatabasesRequest.class, dataCatalogs::listDatabases),
                 new Operation<>("GetDatabase", CatalogShapes.GetDatabaseRequest.class, dataCatalogs::getDatabase),
                 new Operation<>("ListTableMetadata", CatalogShapes.ListTableMetadataRequest.class, dataCatalogs::listTableMetadata),

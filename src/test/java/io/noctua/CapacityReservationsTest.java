@@ -1,7 +1,6 @@
 package io.noctua;
 
 import io.noctua.testing.Athena;
-import io.noctua.testing.Commands;
 import io.noctua.testing.ServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -14,25 +13,20 @@ import software.amazon.awssdk.services.athena.model.InvalidRequestException;
 import software.amazon.awssdk.services.athena.model.ListCapacityReservationsResponse;
 import software.amazon.awssdk.services.athena.model.Tag;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The capacity reservation operations through the AWS SDK for Java v2 (the rules and states: CapacityReservationServiceTest). */
 class CapacityReservationsTest {
     @RegisterExtension
     static final ServerExtension running = new ServerExtension();
-
-    private static final Path SCRIPT = Path.of("src", "test", "python", "athena_boto3_capacity.py").toAbsolutePath();
 
     private final AthenaClient athena = running.client();
 
@@ -117,15 +111,6 @@ class CapacityReservationsTest {
         InvalidRequestException unknown = assertThrows(InvalidRequestException.class, () -> athena.putCapacityAssignmentConfiguration(
                 r -> r.capacityReservationName(name).capacityAssignments(CapacityAssignment.builder().workGroupNames("no-such-wg").build())));
         assertEquals("WorkGroup no-such-wg is not found.", unknown.awsErrorDetails().errorMessage());
-    }
-
-    @Test
-    void boto3DrivesEveryCapacityAndTagOperation() {
-        String missing = Commands.missing(List.of("python3", "-c", "import boto3"));
-        assumeTrue(missing == null, missing);
-        Commands.Result result = Commands.run(List.of("python3", SCRIPT.toString(), running.server().endpoint().toString()), Map.of(),
-                Duration.ofSeconds(120));
-        assertEquals(0, result.exitCode(), "the boto3 capacity script failed:\n" + result);
     }
 
     @Test

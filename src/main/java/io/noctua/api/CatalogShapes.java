@@ -27,6 +27,25 @@ public final class CatalogShapes {
     public record GetDataCatalogResponse(DataCatalog dataCatalog) {
     }
 
+    public record CreateDataCatalogRequest(String name, String type, String description, Map<String, String> parameters,
+                                           List<WorkGroupShapes.Tag> tags) {
+    }
+
+    public record CreateDataCatalogResponse(DataCatalog dataCatalog) {
+    }
+
+    public record UpdateDataCatalogRequest(String name, String type, String description, Map<String, String> parameters) {
+    }
+
+    public record UpdateDataCatalogResponse() {
+    }
+
+    public record DeleteDataCatalogRequest(String name, Boolean deleteCatalogOnly) {
+    }
+
+    public record DeleteDataCatalogResponse(DataCatalog dataCatalog) {
+    }
+
     public record ListDatabasesRequest(String catalogName, String nextToken, Integer maxResults, String workGroup) {
     }
 

@@ -1,6 +1,12 @@
 package io.noctua.catalog;
 
 import io.noctua.api.CatalogShapes.Column;
+import io.noctua.api.CatalogShapes.CreateDataCatalogRequest;
+import io.noctua.api.CatalogShapes.CreateDataCatalogResponse;
+import io.noctua.api.CatalogShapes.DeleteDataCatalogRequest;
+import io.noctua.api.CatalogShapes.DeleteDataCatalogResponse;
+import io.noctua.api.CatalogShapes.UpdateDataCatalogRequest;
+import io.noctua.api.CatalogShapes.UpdateDataCatalogResponse;
 import io.noctua.api.CatalogShapes.DataCatalog;
 import io.noctua.api.CatalogShapes.DataCatalogSummary;
 import io.noctua.api.CatalogShapes.Database;
@@ -35,22 +41,72 @@ import static java.util.Objects.requireNonNull;
  */
 public final class DataCatalogService {
     public static final String CATALOG = "AwsDataCatalog";
+    private static final String CREATED = "CREATE_COMPLETE";
+    private static final DataCatalog OWN = new DataCatalog(CATALOG, "The catalog shared by Noctua's SQL queries and Spark sessions",
+            "GLUE", Map.of("catalog-id", "000000000000"), CREATED);
+    private static final int DEFAULT_PAGE = 50;
 
     private final MetastoreCatalog catalog;
+    private final DataCatalogRegistry registry;
 
-    public DataCatalogService(MetastoreCatalog catalog) {
+    public DataCatalogService(MetastoreCatalog catalog, DataCatalogRegistry registry) {
         this.catalog = requireNonNull(catalog, "catalog is null");
+        this.registry = requireNonNull(registry, "registry is null");
     }
 
+    /** AwsDataCatalog first, then the catalogs made with CreateDataCatalog in name order. */
     public ListDataCatalogsResponse listDataCatalogs(ListDataCatalogsRequest request) {
-        PageTokens.decode("catalogs", request.nextToken()); // one page: any token of another listing is refused
-        return new ListDataCatalogsResponse(List.of(new DataCatalogSummary(CATALOG, "GLUE", "CREATE_COMPLETE")), null);
+        String listing = "catalogs";
+        String after = PageTokens.decode(listing, request.nextToken());
+        int limit = request.maxResults() == null || request.maxResults() <= 0 ? DEFAULT_PAGE : request.maxResults();
+        List<DataCatalogSummary> page = new ArrayList<>();
+        if (after == null) {
+            page.add(new DataCatalogSummary(CATALOG, OWN.type(), CREATED));
+        }
+        // the own catalog's position is the empty name: every stored name sorts after it
+        List<DataCatalogDefinition> stored = registry.list(after == null ? "" : after, limit + 1 - page.size());
+        for (DataCatalogDefinition definition : stored) {
+            if (page.size() == limit) {
+                return new ListDataCatalogsResponse(page, PageTokens.encode(listing, last(page)));
+            }
+            page.add(new DataCatalogSummary(definition.name(), definition.type(), CREATED));
+        }
+        return new ListDataCatalogsResponse(page, null);
+    }
+
+    private static String last(List<DataCatalogSummary> page) {
+        String name = page.get(page.size() - 1).catalogName();
+        return name.equals(CATALOG) ? "" : name;
     }
 
     public GetDataCatalogResponse getDataCatalog(GetDataCatalogRequest request) {
-        requireCatalog(request.name());
-        return new GetDataCatalogResponse(new DataCatalog(CATALOG, "The catalog shared by Noctua's SQL queries and Spark sessions",
-                "GLUE", Map.of("catalog-id", "000000000000"), "CREATE_COMPLETE"));
+        if (isOwn(request.name())) {
+            return new GetDataCatalogResponse(OWN);
+        }
+        return new GetDataCatalogResponse(view(registry.existing(request.name())));
+    }
+
+    public CreateDataCatalogResponse createDataCatalog(CreateDataCatalogRequest request) {
+        return new CreateDataCatalogResponse(view(registry.create(request)));
+    }
+
+    public UpdateDataCatalogResponse updateDataCatalog(UpdateDataCatalogRequest request) {
+        registry.update(request);
+        return new UpdateDataCatalogResponse();
+    }
+
+    public DeleteDataCatalogResponse deleteDataCatalog(DeleteDataCatalogRequest request) {
+        DataCatalogDefinition deleted = registry.delete(request.name());
+        DataCatalog view = view(deleted);
+        return new DeleteDataCatalogResponse(new DataCatalog(view.name(), view.description(), view.type(), view.parameters(), "DELETE_COMPLETE"));
+    }
+
+    private static DataCatalog view(DataCatalogDefinition definition) {
+        return new DataCatalog(definition.name(), definition.description(), definition.type(), definition.parameters(), CREATED);
+    }
+
+    private static boolean isOwn(String name) {
+        return name != null && name.equalsIgnoreCase(CATALOG);
     }
 
     public ListDatabasesResponse listDatabases(ListDatabasesRequest request) {
@@ -89,10 +145,16 @@ public final class DataCatalogService {
         return new GetTableMetadataResponse(tableMetadata(table));
     }
 
-    private static void requireCatalog(String name) {
-        if (name != null && !name.equalsIgnoreCase(CATALOG)) {
-            throw new InvalidRequestException("Catalog " + name + " was not found: Noctua has one data catalog, " + CATALOG);
+    /** Metadata is read from AwsDataCatalog only: a catalog made with CreateDataCatalog is a record Noctua cannot read. */
+    private void requireCatalog(String name) {
+        if (name == null || isOwn(name)) {
+            return;
         }
+        String problem = registry.notQueryable(name);
+        if (problem == null) {
+            throw new InvalidRequestException("Catalog " + name + " was not found.");
+        }
+        throw new MetadataException(problem);
     }
 
     private MetastoreCatalog.Database requireDatabase(String name) {

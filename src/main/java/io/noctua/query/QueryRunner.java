@@ -20,6 +20,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -47,12 +48,19 @@ final class QueryRunner implements AutoCloseable {
     private final ResultStore results;
     private final Path scratch;
     private final Clock clock;
+    private final Function<String, String> catalogProblem;
     private final ExecutorService pool;
     /** The queries between their start and their end, each with the flag a stop sets. */
     private final Map<String, AtomicBoolean> running = new ConcurrentHashMap<>();
 
     /** @param serverId the server this runner runs queries for: at its close, its unfinished queries are ended */
-    QueryRunner(QueryStore store, String serverId, QueryEngine engine, ResultStore results, Path scratch, Clock clock, int maxRunning) {
+    /**
+     * {@code catalogProblem} says why a catalog other than AwsDataCatalog cannot be queried (a catalog made with
+     * CreateDataCatalog), or gives null for a catalog that does not exist.
+     */
+    QueryRunner(QueryStore store, String serverId, QueryEngine engine, ResultStore results, Path scratch, Clock clock, int maxRunning,
+                Function<String, String> catalogProblem) {
+        this.catalogProblem = requireNonNull(catalogProblem, "catalogProblem is null");
         this.store = requireNonNull(store, "store is null");
         this.serverId = requireNonNull(serverId, "serverId is null");
         this.engine = requireNonNull(engine, "engine is null");
@@ -85,8 +93,10 @@ final class QueryRunner implements AutoCloseable {
         ResultFiles.Writer writer = null;
         try {
             if (!submission.catalog().equalsIgnoreCase(QueryService.DEFAULT_CATALOG)) {
-                throw new QueryEngine.QueryFailedException("CATALOG_NOT_FOUND: Catalog '" + submission.catalog() + "' does not exist; "
-                        + "Noctua serves one catalog, " + QueryService.DEFAULT_CATALOG, true, null);
+                String problem = catalogProblem.apply(submission.catalog());
+                throw new QueryEngine.QueryFailedException(problem != null ? "CATALOG_NOT_QUERYABLE: " + problem
+                        : "CATALOG_NOT_FOUND: Catalog '" + submission.catalog() + "' does not exist; Noctua queries one catalog, "
+                        + QueryService.DEFAULT_CATALOG, true, null);
             }
             AthenaDialect.Translation translation;
             try {

@@ -9,7 +9,7 @@ import java.util.List;
 final class Migrations {
     /** The tables of the current schema besides {@code schema_version}: a store without one of them is damaged. */
     static final List<String> TABLES = List.of("work_groups", "sessions", "calculations", "query_executions",
-            "named_queries", "prepared_statements", "servers", "cluster_secret", "tags", "capacity_reservations", "capacity_assignments");
+            "named_queries", "prepared_statements", "servers", "cluster_secret", "tags", "capacity_reservations", "capacity_assignments", "data_catalogs");
 
     private Migrations() {
     }
@@ -178,6 +178,16 @@ final class Migrations {
                     member_index INTEGER NOT NULL
                 );
                 CREATE INDEX capacity_assignments_by_reservation ON capacity_assignments (reservation, assignment_index, member_index);
+                """.formatted(ordered),
+                // data catalogs made with CreateDataCatalog (io.noctua.catalog): AwsDataCatalog, the server's own, is not stored
+                """
+                CREATE TABLE data_catalogs (
+                    name %1$s PRIMARY KEY,
+                    type TEXT NOT NULL,
+                    description TEXT,
+                    parameters TEXT NOT NULL,
+                    creation_time BIGINT NOT NULL
+                );
                 """.formatted(ordered));
     }
 }

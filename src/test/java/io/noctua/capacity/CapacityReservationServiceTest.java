@@ -18,10 +18,8 @@ import io.noctua.store.JdbcCapacityReservationStore;
 import io.noctua.store.JdbcTagStore;
 import io.noctua.tags.TagService;
 import io.noctua.tags.TaggedResource;
-import io.noctua.testing.TestingPostgres;
-import io.noctua.testing.TestingServer;
+import io.noctua.testing.TestingDatabases;
 import io.noctua.testing.fakes.TestClock;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -42,15 +40,6 @@ class CapacityReservationServiceTest {
 
     private final TestClock clock = new TestClock(START);
 
-    private static Database open(String dialect) {
-        if (dialect.equals("sqlite")) {
-            return Database.open("jdbc:sqlite:" + TestingServer.temporaryDirectory("noctua-capacity-").resolve("noctua.db"));
-        }
-        String missing = TestingPostgres.missing();
-        Assumptions.assumeTrue(missing == null, missing);
-        return Database.open(TestingPostgres.shared().newDatabase(), TestingPostgres.USER, TestingPostgres.PASSWORD);
-    }
-
     private CapacityReservationService service(Database database) {
         JdbcCapacityReservationStore store = new JdbcCapacityReservationStore(database);
         TagService tags = new TagService(new JdbcTagStore(database), resource -> store.get(resource.name()).isPresent());
@@ -64,7 +53,7 @@ class CapacityReservationServiceTest {
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void aReservationIsPendingThenActiveUpdatedCancelledAndDeleted(String dialect) {
-        try (Database database = open(dialect)) {
+        try (Database database = TestingDatabases.open(dialect)) {
             CapacityReservationService service = service(database);
             service.create(new CreateCapacityReservationInput(24, "nightly", List.of(new Tag("team", "data"))));
 
@@ -134,7 +123,7 @@ class CapacityReservationServiceTest {
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void requestsAreCheckedBeforeAnythingIsStored(String dialect) {
-        try (Database database = open(dialect)) {
+        try (Database database = TestingDatabases.open(dialect)) {
             CapacityReservationService service = service(database);
             for (int dpus : new int[] {4, 20, 26}) {
                 assertEquals("TargetDpus must be at least 24 and a multiple of 4; got " + dpus, assertThrows(InvalidRequestException.class,
@@ -160,7 +149,7 @@ class CapacityReservationServiceTest {
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void aWorkGroupIsAssignedToOneReservationAtMost(String dialect) {
-        try (Database database = open(dialect)) {
+        try (Database database = TestingDatabases.open(dialect)) {
             CapacityReservationService service = service(database);
             service.create(new CreateCapacityReservationInput(24, "a", null));
             service.create(new CreateCapacityReservationInput(24, "b", null));
@@ -197,7 +186,7 @@ class CapacityReservationServiceTest {
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void listingIsInNameOrderAndPaged(String dialect) {
-        try (Database database = open(dialect)) {
+        try (Database database = TestingDatabases.open(dialect)) {
             CapacityReservationService service = service(database);
             for (String name : List.of("c", "a", "b")) {
                 service.create(new CreateCapacityReservationInput(24, name, null));

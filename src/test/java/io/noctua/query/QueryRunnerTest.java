@@ -130,7 +130,7 @@ class QueryRunnerTest {
     private final GatedEngine engine = new GatedEngine();
     private final MapQueryStore store = new MapQueryStore();
     private final Path scratch = tempDirectory();
-    private QueryRunner runner = new QueryRunner(store, "test-server", engine, new InMemoryResultStore(), scratch, Clock.systemUTC(), 1);
+    private QueryRunner runner = new QueryRunner(store, "test-server", engine, new InMemoryResultStore(), scratch, Clock.systemUTC(), 1, catalog -> null);
 
     private static Path tempDirectory() {
         try {
@@ -193,7 +193,7 @@ class QueryRunnerTest {
         engine.release("a");
         awaitState("a", QueryExecutionState.SUCCEEDED);
         runner.close();
-        runner = new QueryRunner(store, "test-server", engine, new InMemoryResultStore(), scratch, Clock.systemUTC(), 1);
+        runner = new QueryRunner(store, "test-server", engine, new InMemoryResultStore(), scratch, Clock.systemUTC(), 1, catalog -> null);
         assertFalse(engine.ran.contains("b"));
         assertFalse(engine.started.containsKey("b"));
     }

@@ -4,9 +4,7 @@ import io.noctua.api.SessionState;
 import io.noctua.cluster.ServerStore;
 import io.noctua.session.Session;
 import io.noctua.session.SessionStore;
-import io.noctua.testing.TestingPostgres;
-import io.noctua.testing.TestingServer;
-import org.junit.jupiter.api.Assumptions;
+import io.noctua.testing.TestingDatabases;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,19 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Leases judged by the database's clock, the owners of sessions, and the shared secret, on SQLite and on PostgreSQL. */
 class JdbcServerStoreTest {
-    private static Database open(String dialect) {
-        if (dialect.equals("sqlite")) {
-            return Database.open("jdbc:sqlite:" + TestingServer.temporaryDirectory("noctua-leases-").resolve("noctua.db"));
-        }
-        String missing = TestingPostgres.missing();
-        Assumptions.assumeTrue(missing == null, missing);
-        return Database.open(TestingPostgres.shared().newDatabase(), TestingPostgres.USER, TestingPostgres.PASSWORD);
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void aLeaseLivesUntilItIsNotRenewed(String dialect) {
-        try (Database database = open(dialect)) {
+        try (Database database = TestingDatabases.open(dialect)) {
             ServerStore servers = new JdbcServerStore(database);
             servers.register("a", "dir-1", "http://127.0.0.1:1", Duration.ofMinutes(1));
             servers.register("b", "dir-2", "http://127.0.0.1:2", Duration.ofMillis(200));
@@ -59,7 +48,7 @@ class JdbcServerStoreTest {
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void sessionsNameTheServerThatRunsThem(String dialect) {
-        try (Database database = open(dialect)) {
+        try (Database database = TestingDatabases.open(dialect)) {
             SessionStore ofA = new JdbcSessionStore(database, "a");
             ServerStore servers = new JdbcServerStore(database);
             Session created = TestSessions.creating("s1", null);
@@ -77,7 +66,7 @@ class JdbcServerStoreTest {
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void theSecretIsMadeOnceAndShared(String dialect) {
-        try (Database database = open(dialect)) {
+        try (Database database = TestingDatabases.open(dialect)) {
             String secret = new JdbcServerStore(database).secret();
             assertEquals(64, secret.length());
             assertEquals(secret, new JdbcServerStore(database).secret());

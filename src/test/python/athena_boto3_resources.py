@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Capacity reservations and tags through boto3 against a Noctua server.
+"""Athena's resources besides sessions and queries through boto3 against a Noctua server: capacity reservations, data
+catalogs and tags.
 
-    python3 athena_boto3_capacity.py <endpoint-url>
+    python3 athena_boto3_resources.py <endpoint-url>
 
 Each check prints "ok  <name>" or "FAIL <name>: <why>"; the last line is "N passed, N failed" and the exit status is 1 if
-any check failed. The checks share one reservation and one workgroup, made by the first.
+any check failed. The checks share one reservation, one workgroup and one data catalog, made by the first.
 """
 
 import sys
@@ -42,7 +43,7 @@ def expect_error(call, code, contains=()):
     raise CheckFailed("expected %s, the call succeeded: %r" % (code, response))
 
 
-class Capacity:
+class Resources:
     def __init__(self, endpoint):
         config = Config(retries={"max_attempts": 0})
         self.athena = boto3.client("athena", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
@@ -51,6 +52,7 @@ class Capacity:
         self.name = "boto3-reservation-" + suffix
         self.work_group = "boto3-reserved-" + suffix
         self.arn = ACCOUNT_ARN + "capacity-reservation/" + self.name
+        self.catalog = "boto3_catalog_" + suffix
 
     def reservation(self):
         return self.athena.get_capacity_reservation(Name=self.name)["CapacityReservation"]
@@ -64,7 +66,7 @@ class Capacity:
             time.sleep(0.1)
         raise CheckFailed("%s did not become %s: %r" % (self.name, status, self.reservation()))
 
-    def check_create_with_tags_and_become_active(self):
+    def check_capacity_reservation_becomes_active(self):
         self.athena.create_work_group(Name=self.work_group)
         self.athena.create_capacity_reservation(Name=self.name, TargetDpus=24, Tags=[{"Key": "team", "Value": "data"}])
         made = self.reservation()
@@ -74,7 +76,7 @@ class Capacity:
         require(active["LastAllocation"]["Status"] == "SUCCEEDED", "last allocation: %r" % active["LastAllocation"])
         require(hasattr(active["CreationTime"], "year"), "CreationTime is not a timestamp: %r" % active["CreationTime"])
 
-    def check_list_finds_it(self):
+    def check_capacity_reservations_are_listed(self):
         names, token = [], None
         while True:
             page = self.athena.list_capacity_reservations(MaxResults=1, **({"NextToken": token} if token else {}))
@@ -101,7 +103,7 @@ class Capacity:
         expect_error(lambda: self.athena.list_tags_for_resource(ResourceARN=ACCOUNT_ARN + "capacity-reservation/nope"),
                      "ResourceNotFoundException")
 
-    def check_assignments(self):
+    def check_capacity_assignments(self):
         self.athena.put_capacity_assignment_configuration(
             CapacityReservationName=self.name, CapacityAssignments=[{"WorkGroupNames": [self.work_group]}])
         got = self.athena.get_capacity_assignment_configuration(CapacityReservationName=self.name)
@@ -111,14 +113,14 @@ class Capacity:
             CapacityReservationName=self.name, CapacityAssignments=[{"WorkGroupNames": ["no-such-work-group"]}]),
             "InvalidRequestException", contains=("no-such-work-group",))
 
-    def check_update(self):
+    def check_capacity_update(self):
         self.athena.update_capacity_reservation(Name=self.name, TargetDpus=32)
         updated = self.await_status("ACTIVE")
         require(updated["AllocatedDpus"] == 32, "after the update: %r" % updated)
         expect_error(lambda: self.athena.update_capacity_reservation(Name=self.name, TargetDpus=30), "InvalidRequestException",
                      contains=("multiple of 4",))
 
-    def check_cancel_then_delete(self):
+    def check_capacity_cancel_then_delete(self):
         expect_error(lambda: self.athena.delete_capacity_reservation(Name=self.name), "InvalidRequestException", contains=("CANCELLED",))
         self.athena.cancel_capacity_reservation(Name=self.name)
         cancelled = self.await_status("CANCELLED")
@@ -127,13 +129,35 @@ class Capacity:
         expect_error(lambda: self.athena.get_capacity_reservation(Name=self.name), "InvalidRequestException", contains=("not found",))
         self.athena.delete_work_group(WorkGroup=self.work_group)
 
+    def check_data_catalogs(self):
+        lambda_arn = "arn:aws:lambda:us-east-1:123456789012:function:connector"
+        made = self.athena.create_data_catalog(Name=self.catalog, Type="LAMBDA", Description="a connector",
+                                               Parameters={"function": lambda_arn}, Tags=[{"Key": "team", "Value": "data"}])
+        require(made["DataCatalog"]["Name"] == self.catalog, "CreateDataCatalog answered %r" % made)
+        got = self.athena.get_data_catalog(Name=self.catalog)["DataCatalog"]
+        require(got["Type"] == "LAMBDA" and got["Parameters"] == {"function": lambda_arn}, "GetDataCatalog: %r" % got)
+        paginator = self.athena.get_paginator("list_data_catalogs")
+        names = [c["CatalogName"] for page in paginator.paginate(PaginationConfig={"PageSize": 2}) for c in page["DataCatalogsSummary"]]
+        require(names[0] == "AwsDataCatalog" and self.catalog in names, "listed: %r" % names)
+        self.athena.update_data_catalog(Name=self.catalog, Type="GLUE", Parameters={"catalog-id": "123456789012"})
+        require(self.athena.get_data_catalog(Name=self.catalog)["DataCatalog"]["Type"] == "GLUE", "the update did not change the type")
+        tags = self.athena.list_tags_for_resource(ResourceARN=ACCOUNT_ARN + "datacatalog/" + self.catalog)["Tags"]
+        require(tags == [{"Key": "team", "Value": "data"}], "catalog tags: %r" % tags)
+        expect_error(lambda: self.athena.list_databases(CatalogName=self.catalog), "MetadataException", contains=("record only",))
+        expect_error(lambda: self.athena.create_data_catalog(Name=self.catalog + "x", Type="FEDERATED"), "InvalidRequestException",
+                     contains=("FEDERATED",))
+        expect_error(lambda: self.athena.delete_data_catalog(Name="AwsDataCatalog"), "InvalidRequestException", contains=("own catalog",))
+        deleted = self.athena.delete_data_catalog(Name=self.catalog)["DataCatalog"]
+        require(deleted["Status"] == "DELETE_COMPLETE", "DeleteDataCatalog answered %r" % deleted)
+        expect_error(lambda: self.athena.get_data_catalog(Name=self.catalog), "InvalidRequestException", contains=("was not found",))
+
 
 def main(argv):
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
-    capacity = Capacity(argv[1])
-    checks = [getattr(capacity, name) for name in Capacity.__dict__ if name.startswith("check_")]
+    resources = Resources(argv[1])
+    checks = [getattr(resources, name) for name in Resources.__dict__ if name.startswith("check_")]
     passed = failed = 0
     for check in checks:
         try:
