@@ -28,6 +28,8 @@ OPERATIONS = [
     "UpdatePreparedStatement", "DeletePreparedStatement",
     "ListDataCatalogs", "GetDataCatalog", "CreateDataCatalog", "UpdateDataCatalog", "DeleteDataCatalog", "ListDatabases", "GetDatabase", "ListTableMetadata", "GetTableMetadata",
     "TagResource", "UntagResource", "ListTagsForResource",
+    "CreateNotebook", "ImportNotebook", "ExportNotebook", "GetNotebookMetadata", "ListNotebookMetadata", "UpdateNotebook",
+    "UpdateNotebookMetadata", "DeleteNotebook", "ListNotebookSessions",
     "CreateCapacityReservation", "GetCapacityReservation", "ListCapacityReservations", "UpdateCapacityReservation",
     "CancelCapacityReservation", "DeleteCapacityReservation", "PutCapacityAssignmentConfiguration", "GetCapacityAssignmentConfiguration",
 ]

@@ -3,6 +3,7 @@ package io.noctua;
 import io.noctua.api.CalculationShapes;
 import io.noctua.api.CapacityShapes;
 import io.noctua.api.CatalogShapes;
+import io.noctua.api.NotebookShapes;
 import io.noctua.api.QueryShapes;
 import io.noctua.api.SessionShapes;
 import io.noctua.api.TagShapes;
@@ -12,6 +13,7 @@ import io.noctua.capacity.CapacityReservationService;
 import io.noctua.catalog.DataCatalogRegistry;
 import io.noctua.catalog.DataCatalogService;
 import io.noctua.cluster.CallRouter;
+import io.noctua.notebook.NotebookService;
 import io.noctua.cluster.Forwarder;
 import io.noctua.cluster.InternalCalls;
 import io.noctua.cluster.InternalRoute;
@@ -61,6 +63,7 @@ import io.noctua.store.JdbcServerStore;
 import io.noctua.store.JdbcSessionStore;
 import io.noctua.store.JdbcCapacityReservationStore;
 import io.noctua.store.JdbcDataCatalogStore;
+import io.noctua.store.JdbcNotebookStore;
 import io.noctua.store.JdbcTagStore;
 import io.noctua.store.JdbcWorkGroupStore;
 import io.noctua.tags.TagService;
@@ -117,6 +120,7 @@ public final class NoctuaServer implements AutoCloseable {
     private final WorkGroupService workGroups;
     private final TagService tags;
     private final CapacityReservationService capacityReservations;
+    private final NotebookService notebooks;
     private final QueryService queries;
     private final NamedQueryService namedQueries;
     private final PreparedStatementService preparedStatements;
@@ -189,6 +193,8 @@ public final class NoctuaServer implements AutoCloseable {
                     engine.queryEngine(), results,
                     clock, new QueryService.Settings(serverId, config.defaultOutputLocation(), config.dataDir().resolve("tmp").resolve("query-results"),
                     config.queryMaxRunning()), catalogs::notQueryable));
+            this.notebooks = new NotebookService(new JdbcNotebookStore(database), name -> workGroupStore.get(name).isPresent(),
+                    workGroup -> sessions.recentOfWorkGroup(workGroup, 100), results, clock);
             this.capacityReservations = new CapacityReservationService(capacityStore, tags, name -> workGroupStore.get(name).isPresent(), clock);
             this.workGroups = new WorkGroupService(workGroupStore, tags, clock, workGroup -> {
                 queries.stopAll(workGroup);
@@ -541,7 +547,10 @@ public final class NoctuaServer implements AutoCloseable {
                 new Operation<>("DeleteWorkGroup", WorkGroupShapes.DeleteWorkGroupInput.class, workGroups::delete),
                 new Operation<>("ListEngineVersions", WorkGroupShapes.ListEngineVersionsInput.class, workGroups::listEngineVersions),
                 new Operation<>("ListApplicationDPUSizes", WorkGroupShapes.ListApplicationDPUSizesInput.class, workGroups::listApplicationDPUSizes),
-                new Operation<>("StartSession", SessionShapes.StartSessionRequest.class, sessions::start),
+                new Operation<>("StartSession", SessionShapes.StartSessionRequest.class, request -> {
+                    notebooks.checkSessionStart(request);
+                    return sessions.start(request);
+                }),
                 new Operation<>("GetSession", SessionShapes.SessionIdRequest.class, sessions::get),
                 new Operation<>("GetSessionStatus", SessionShapes.SessionIdRequest.class, sessions::status),
                 new Operation<>("ListSessions", SessionShapes.ListSessionsRequest.class, sessions::list),
@@ -585,6 +594,15 @@ public final class NoctuaServer implements AutoCloseable {
                 new Operation<>("TagResource", TagShapes.TagResourceInput.class, tags::tagResource),
                 new Operation<>("UntagResource", TagShapes.UntagResourceInput.class, tags::untagResource),
                 new Operation<>("ListTagsForResource", TagShapes.ListTagsForResourceInput.class, tags::listTagsForResource),
+                new Operation<>("CreateNotebook", NotebookShapes.CreateNotebookInput.class, notebooks::create),
+                new Operation<>("ImportNotebook", NotebookShapes.ImportNotebookInput.class, notebooks::importNotebook),
+                new Operation<>("ExportNotebook", NotebookShapes.NotebookIdInput.class, notebooks::export),
+                new Operation<>("GetNotebookMetadata", NotebookShapes.NotebookIdInput.class, notebooks::getMetadata),
+                new Operation<>("ListNotebookMetadata", NotebookShapes.ListNotebookMetadataInput.class, notebooks::listMetadata),
+                new Operation<>("UpdateNotebook", NotebookShapes.UpdateNotebookInput.class, notebooks::update),
+                new Operation<>("UpdateNotebookMetadata", NotebookShapes.UpdateNotebookMetadataInput.class, notebooks::updateMetadata),
+                new Operation<>("DeleteNotebook", NotebookShapes.NotebookIdInput.class, notebooks::delete),
+                new Operation<>("ListNotebookSessions", NotebookShapes.ListNotebookSessionsInput.class, notebooks::listSessions),
                 new Operation<>("CreateCapacityReservation", CapacityShapes.CreateCapacityReservationInput.class, capacityReservations::create),
                 new Operation<>("GetCapacityReservation", CapacityShapes.CapacityReservationNameInput.class, capacityReservations::get),
                 new Operation<>("ListCapacityReservations", CapacityShapes.ListCapacityReservationsInput.class, capacityReservations::list),

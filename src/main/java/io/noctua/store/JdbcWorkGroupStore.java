@@ -55,13 +55,15 @@ public final class JdbcWorkGroupStore implements WorkGroupStore {
     public Deletion delete(String name, boolean recursive) {
         return database.inTransaction(() -> {
             if (!recursive && database.queryOne("SELECT (SELECT COUNT(*) FROM sessions WHERE work_group = ?) "
-                    + "+ (SELECT COUNT(*) FROM query_executions WHERE work_group = ?) + (SELECT COUNT(*) FROM named_queries WHERE work_group = ?)",
-                    row -> row.getInt(1), name, name, name).orElse(0) > 0) {
+                    + "+ (SELECT COUNT(*) FROM query_executions WHERE work_group = ?) + (SELECT COUNT(*) FROM named_queries WHERE work_group = ?) "
+                    + "+ (SELECT COUNT(*) FROM notebooks WHERE work_group = ?)",
+                    row -> row.getInt(1), name, name, name, name).orElse(0) > 0) {
                 return Deletion.NOT_EMPTY;
             }
             if (recursive) {
                 database.execute("DELETE FROM query_executions WHERE work_group = ?", name);
                 database.execute("DELETE FROM named_queries WHERE work_group = ?", name);
+                database.execute("DELETE FROM notebooks WHERE work_group = ?", name);
                 database.execute("DELETE FROM prepared_statements WHERE work_group = ?", name);
                 database.execute("DELETE FROM calculations WHERE session_id IN (SELECT session_id FROM sessions WHERE work_group = ?)", name);
                 database.execute("DELETE FROM sessions WHERE work_group = ?", name);

@@ -9,7 +9,7 @@ import java.util.List;
 final class Migrations {
     /** The tables of the current schema besides {@code schema_version}: a store without one of them is damaged. */
     static final List<String> TABLES = List.of("work_groups", "sessions", "calculations", "query_executions",
-            "named_queries", "prepared_statements", "servers", "cluster_secret", "tags", "capacity_reservations", "capacity_assignments", "data_catalogs");
+            "named_queries", "prepared_statements", "servers", "cluster_secret", "tags", "capacity_reservations", "capacity_assignments", "data_catalogs", "notebooks");
 
     private Migrations() {
     }
@@ -187,6 +187,20 @@ final class Migrations {
                     description TEXT,
                     parameters TEXT NOT NULL,
                     creation_time BIGINT NOT NULL
+                );
+                """.formatted(ordered),
+                // Athena notebooks (io.noctua.notebook): the .ipynb document and its metadata; a name is unique in its workgroup
+                """
+                CREATE TABLE notebooks (
+                    notebook_id TEXT PRIMARY KEY,
+                    work_group %1$s NOT NULL,
+                    name %1$s NOT NULL,
+                    type TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    creation_time BIGINT NOT NULL,
+                    last_modified_time BIGINT NOT NULL,
+                    client_request_token TEXT UNIQUE,
+                    UNIQUE (work_group, name)
                 );
                 """.formatted(ordered));
     }

@@ -300,6 +300,7 @@ class DatabaseTest {
             statement.execute("DROP TABLE capacity_reservations");
             statement.execute("DROP TABLE capacity_assignments");
             statement.execute("DROP TABLE data_catalogs");
+            statement.execute("DROP TABLE notebooks");
             statement.execute("DROP INDEX sessions_by_server");
             statement.execute("ALTER TABLE sessions DROP COLUMN server_id");
             statement.execute("DELETE FROM schema_version WHERE version >= 2");
