@@ -11,39 +11,17 @@ Each check prints "ok  <name>" or "FAIL <name>: <why>"; the exit status is 1 if 
 
 import sys
 import time
-import traceback
 import uuid
 
 import boto3
 import nbformat
 from botocore.config import Config
-from botocore.exceptions import ClientError
+
+import checks
+from checks import expect_error, require
 
 FINAL = ("COMPLETED", "FAILED", "CANCELED")
 WORK_GROUP = "spark"
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def require(condition, why):
-    if not condition:
-        raise CheckFailed(why)
-
-
-def expect_error(call, code, contains=()):
-    try:
-        response = call()
-    except ClientError as e:
-        actual = e.response["Error"]["Code"]
-        message = e.response["Error"].get("Message", "")
-        require(actual == code, "expected %s, got %s: %r" % (code, actual, message))
-        for part in contains:
-            require(part in message, "message %r does not mention %r" % (message, part))
-        return message
-    response.pop("ResponseMetadata", None)
-    raise CheckFailed("expected %s, the call succeeded: %r" % (code, response))
 
 
 def read_s3(s3, uri):
@@ -142,19 +120,7 @@ def main(argv):
     if len(argv) != 5:
         print(__doc__, file=sys.stderr)
         return 2
-    notebooks = Notebooks(*argv[1:])
-    checks = [getattr(notebooks, name) for name in Notebooks.__dict__ if name.startswith("check_")]
-    passed = failed = 0
-    for check in checks:
-        try:
-            check()
-            print("ok   " + check.__name__)
-            passed += 1
-        except Exception as e:  # a failed check is reported and the rest still run
-            print("FAIL %s: %s" % (check.__name__, e if isinstance(e, CheckFailed) else traceback.format_exc()))
-            failed += 1
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return checks.run(Notebooks(*argv[1:]))
 
 
 if __name__ == "__main__":

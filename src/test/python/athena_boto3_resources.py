@@ -10,37 +10,15 @@ any check failed. The checks share one reservation, one workgroup and one data c
 
 import sys
 import time
-import traceback
 import uuid
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+
+import checks
+from checks import CheckFailed, expect_error, require
 
 ACCOUNT_ARN = "arn:aws:athena:us-east-1:123456789012:"
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def require(condition, why):
-    if not condition:
-        raise CheckFailed(why)
-
-
-def expect_error(call, code, contains=()):
-    try:
-        response = call()
-    except ClientError as e:
-        actual = e.response["Error"]["Code"]
-        message = e.response["Error"].get("Message", "")
-        require(actual == code, "expected %s, got %s: %r" % (code, actual, message))
-        for part in contains:
-            require(part in message, "message %r does not mention %r" % (message, part))
-        return message
-    response.pop("ResponseMetadata", None)
-    raise CheckFailed("expected %s, the call succeeded: %r" % (code, response))
 
 
 class Resources:
@@ -156,19 +134,7 @@ def main(argv):
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
-    resources = Resources(argv[1])
-    checks = [getattr(resources, name) for name in Resources.__dict__ if name.startswith("check_")]
-    passed = failed = 0
-    for check in checks:
-        try:
-            check()
-            print("ok   " + check.__name__)
-            passed += 1
-        except Exception as e:  # a failed check is reported and the rest still run
-            print("FAIL %s: %s" % (check.__name__, e if isinstance(e, CheckFailed) else traceback.format_exc()))
-            failed += 1
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return checks.run(Resources(argv[1]))
 
 
 if __name__ == "__main__":
