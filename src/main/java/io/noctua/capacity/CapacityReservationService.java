@@ -185,11 +185,6 @@ public final class CapacityReservationService {
         return new GetCapacityAssignmentConfigurationOutput(new CapacityAssignmentConfiguration(reservation.name(), assignments));
     }
 
-    /** Whether a reservation of that name exists (for tagging). */
-    public boolean exists(String name) {
-        return store.get(name).isPresent();
-    }
-
     private CapacityReservation existing(String name) {
         return store.get(name).orElseThrow(() -> new InvalidRequestException("Capacity reservation " + name + " is not found."));
     }

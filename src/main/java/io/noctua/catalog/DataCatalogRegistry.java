@@ -91,10 +91,6 @@ public final class DataCatalogRegistry {
         return store.get(name).orElseThrow(() -> new InvalidRequestException("Catalog " + name + " was not found."));
     }
 
-    public boolean exists(String name) {
-        return DataCatalogService.CATALOG.equals(name) || store.get(name).isPresent();
-    }
-
     /**
      * Why a query or a metadata call cannot use a catalog other than AwsDataCatalog: the sentence for a catalog made with
      * CreateDataCatalog, or null for an unknown one (the caller says it does not exist).
