@@ -2,6 +2,9 @@ package io.noctua.api;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * NextToken values: opaque to clients, tagged with the listing they belong to so that a token from one
@@ -55,6 +58,29 @@ public final class PageTokens {
             int limit = maxResults == null || maxResults <= 0 ? defaultLimit : maxResults;
             int to = (int) Math.min((long) from + limit, size);
             return new Window(from, to, to < size ? encode(listing, Integer.toString(to)) : null);
+        }
+    }
+
+    /**
+     * A page of rows read in key order (a name) after the key in {@code token}: {@code read(after, n)} is asked for one row
+     * more than the page holds, to know whether another page follows, whose token holds the key of this page's last row.
+     */
+    public record KeyPage<T>(List<T> items, String nextToken) {
+        /** At most {@code maxResults} (else {@code defaultLimit}) rows; {@code after} is null for the first page. */
+        public static <T> KeyPage<T> read(String listing, String token, Integer maxResults, int defaultLimit,
+                                          BiFunction<String, Integer, List<T>> read, Function<T, String> key) {
+            String after = decode(listing, token);
+            int limit = maxResults == null || maxResults <= 0 ? defaultLimit : maxResults;
+            List<T> rows = read.apply(after, limit + 1);
+            if (rows.size() <= limit) {
+                return new KeyPage<>(rows, null);
+            }
+            List<T> page = List.copyOf(rows.subList(0, limit));
+            return new KeyPage<>(page, encode(listing, key.apply(page.get(limit - 1))));
+        }
+
+        public <R> List<R> map(Function<T, R> mapper) {
+            return items.stream().map(mapper).toList();
         }
     }
 }

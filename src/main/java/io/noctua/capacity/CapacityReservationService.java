@@ -88,17 +88,10 @@ public final class CapacityReservationService {
 
     /** In name order. */
     public ListCapacityReservationsOutput list(ListCapacityReservationsInput input) {
-        String listing = "capacity-reservations";
-        String after = PageTokens.decode(listing, input.nextToken());
-        int limit = input.maxResults() == null ? DEFAULT_PAGE : input.maxResults();
-        List<CapacityReservation> rows = store.list(after, limit + 1);
+        PageTokens.KeyPage<CapacityReservation> page = PageTokens.KeyPage.read("capacity-reservations", input.nextToken(), input.maxResults(),
+                DEFAULT_PAGE, store::list, CapacityReservation::name);
         Instant now = clock.instant();
-        List<CapacityShapes.CapacityReservation> page = new ArrayList<>();
-        for (CapacityReservation row : rows.subList(0, Math.min(limit, rows.size()))) {
-            page.add(view(row, now));
-        }
-        String next = rows.size() > limit ? PageTokens.encode(listing, rows.get(limit - 1).name()) : null;
-        return new ListCapacityReservationsOutput(next, page);
+        return new ListCapacityReservationsOutput(page.nextToken(), page.map(reservation -> view(reservation, now)));
     }
 
     public CapacityReservationChanged update(UpdateCapacityReservationInput input) {

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -55,7 +54,7 @@ public final class DataCatalogRegistry {
         }
         Map<String, String> parameters = checked(request.type(), request.parameters());
         Map<String, String> checkedTags = tags.checked(request.tags());
-        DataCatalogDefinition definition = new DataCatalogDefinition(name, request.type(), request.description(), new TreeMap<>(parameters),
+        DataCatalogDefinition definition = new DataCatalogDefinition(name, request.type(), request.description(), parameters,
                 clock.instant());
         if (!store.insert(definition)) {
             throw new InvalidRequestException("Data catalog " + name + " already exists");
@@ -70,7 +69,7 @@ public final class DataCatalogRegistry {
         }
         DataCatalogDefinition current = existing(request.name());
         Map<String, String> parameters = checked(request.type(), request.parameters());
-        store.update(new DataCatalogDefinition(current.name(), request.type(), request.description(), new TreeMap<>(parameters),
+        store.update(new DataCatalogDefinition(current.name(), request.type(), request.description(), parameters,
                 current.creationTime()));
     }
 

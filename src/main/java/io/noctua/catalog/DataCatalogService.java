@@ -54,29 +54,26 @@ public final class DataCatalogService {
         this.registry = requireNonNull(registry, "registry is null");
     }
 
-    /** AwsDataCatalog first, then the catalogs made with CreateDataCatalog in name order. */
+    /**
+     * AwsDataCatalog first, then the catalogs made with CreateDataCatalog in name order. AwsDataCatalog's position is the
+     * empty name, which every stored name follows.
+     */
     public ListDataCatalogsResponse listDataCatalogs(ListDataCatalogsRequest request) {
-        String listing = "catalogs";
-        String after = PageTokens.decode(listing, request.nextToken());
-        int limit = request.maxResults() == null || request.maxResults() <= 0 ? DEFAULT_PAGE : request.maxResults();
-        List<DataCatalogSummary> page = new ArrayList<>();
-        if (after == null) {
-            page.add(new DataCatalogSummary(CATALOG, OWN.type(), CREATED));
-        }
-        // the own catalog's position is the empty name: every stored name sorts after it
-        List<DataCatalogDefinition> stored = registry.list(after == null ? "" : after, limit + 1 - page.size());
-        for (DataCatalogDefinition definition : stored) {
-            if (page.size() == limit) {
-                return new ListDataCatalogsResponse(page, PageTokens.encode(listing, last(page)));
-            }
-            page.add(new DataCatalogSummary(definition.name(), definition.type(), CREATED));
-        }
-        return new ListDataCatalogsResponse(page, null);
+        PageTokens.KeyPage<DataCatalogSummary> page = PageTokens.KeyPage.read("catalogs", request.nextToken(), request.maxResults(),
+                DEFAULT_PAGE, this::summaries, summary -> summary.catalogName().equals(CATALOG) ? "" : summary.catalogName());
+        return new ListDataCatalogsResponse(page.items(), page.nextToken());
     }
 
-    private static String last(List<DataCatalogSummary> page) {
-        String name = page.get(page.size() - 1).catalogName();
-        return name.equals(CATALOG) ? "" : name;
+    /** Up to {@code limit} catalogs after the one named {@code after} (null: from AwsDataCatalog). */
+    private List<DataCatalogSummary> summaries(String after, int limit) {
+        List<DataCatalogSummary> summaries = new ArrayList<>();
+        if (after == null) {
+            summaries.add(new DataCatalogSummary(CATALOG, OWN.type(), CREATED));
+        }
+        for (DataCatalogDefinition definition : registry.list(after == null ? "" : after, limit - summaries.size())) {
+            summaries.add(new DataCatalogSummary(definition.name(), definition.type(), CREATED));
+        }
+        return summaries;
     }
 
     public GetDataCatalogResponse getDataCatalog(GetDataCatalogRequest request) {

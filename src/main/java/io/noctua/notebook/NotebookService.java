@@ -95,7 +95,9 @@ public final class NotebookService {
 
     public ExportNotebookOutput export(NotebookIdInput input) {
         Notebook notebook = existing(input.notebookId());
-        return new ExportNotebookOutput(metadata(notebook), notebook.payload());
+        // deleted between the two reads: as if it had been before
+        String payload = store.payload(notebook.notebookId()).orElseThrow(() -> notFound(notebook.notebookId()));
+        return new ExportNotebookOutput(metadata(notebook), payload);
     }
 
     public GetNotebookMetadataOutput getMetadata(NotebookIdInput input) {
@@ -105,14 +107,10 @@ public final class NotebookService {
     /** In name order; {@code Filters.Name} keeps the notebooks whose name contains it. */
     public ListNotebookMetadataOutput listMetadata(ListNotebookMetadataInput input) {
         requireWorkGroup(input.workGroup());
-        String listing = "notebooks:" + input.workGroup();
-        String after = PageTokens.decode(listing, input.nextToken());
-        int limit = input.maxResults() == null ? DEFAULT_PAGE : input.maxResults();
         String contains = input.filters() == null ? null : input.filters().name();
-        List<Notebook> notebooks = store.list(input.workGroup(), contains, after, limit + 1);
-        List<NotebookMetadata> page = notebooks.stream().limit(limit).map(NotebookService::metadata).toList();
-        String next = notebooks.size() > limit ? PageTokens.encode(listing, page.get(page.size() - 1).name()) : null;
-        return new ListNotebookMetadataOutput(next, page);
+        PageTokens.KeyPage<Notebook> page = PageTokens.KeyPage.read("notebooks:" + input.workGroup(), input.nextToken(), input.maxResults(),
+                DEFAULT_PAGE, (after, limit) -> store.list(input.workGroup(), contains, after, limit), Notebook::name);
+        return new ListNotebookMetadataOutput(page.nextToken(), page.map(NotebookService::metadata));
     }
 
     public NotebookChanged update(UpdateNotebookInput input) {
@@ -134,7 +132,7 @@ public final class NotebookService {
     }
 
     public NotebookChanged delete(NotebookIdInput input) {
-        if (!store.delete(existing(input.notebookId()).notebookId())) {
+        if (!store.delete(input.notebookId())) {
             throw notFound(input.notebookId());
         }
         return new NotebookChanged();
@@ -196,8 +194,8 @@ public final class NotebookService {
             }
         }
         Instant now = clock.instant();
-        Notebook notebook = new Notebook(UUID.randomUUID().toString(), workGroup, name, IPYNB, payload, now, now);
-        if (!store.insert(notebook, clientRequestToken)) {
+        Notebook notebook = new Notebook(UUID.randomUUID().toString(), workGroup, name, IPYNB, now, now);
+        if (!store.insert(notebook, payload, clientRequestToken)) {
             throw nameTaken(workGroup, name);
         }
         return notebook.notebookId();

@@ -7,9 +7,12 @@ import java.util.Optional;
 /** Where notebooks are kept. A notebook's name is unique in its workgroup. */
 public interface NotebookStore {
     /** False if the workgroup has a notebook of that name. {@code clientRequestToken} may be null. */
-    boolean insert(Notebook notebook, String clientRequestToken);
+    boolean insert(Notebook notebook, String payload, String clientRequestToken);
 
     Optional<Notebook> get(String notebookId);
+
+    /** The notebook's .ipynb document. */
+    Optional<String> payload(String notebookId);
 
     /** The notebook an earlier create or import with this token made. */
     Optional<Notebook> byClientRequestToken(String clientRequestToken);

@@ -83,14 +83,11 @@ public final class PreparedStatementService {
 
     public ListPreparedStatementsResponse list(ListPreparedStatementsRequest request) {
         requireWorkGroup(request.workGroup());
-        int limit = request.maxResults() == null || request.maxResults() == 0 ? 50 : request.maxResults();
-        String listing = "prepared:" + request.workGroup();
-        String after = PageTokens.decode(listing, request.nextToken());
-        List<PreparedStatement> rows = store.preparedStatements(request.workGroup(), after, limit + 1);
-        List<PreparedStatementSummary> page = rows.stream().limit(limit)
-                .map(p -> new PreparedStatementSummary(p.statementName(), p.lastModifiedTime())).toList();
-        return new ListPreparedStatementsResponse(page,
-                rows.size() > limit ? PageTokens.encode(listing, rows.get(limit - 1).statementName()) : null);
+        PageTokens.KeyPage<PreparedStatement> page = PageTokens.KeyPage.read("prepared:" + request.workGroup(), request.nextToken(),
+                request.maxResults(), 50, (after, limit) -> store.preparedStatements(request.workGroup(), after, limit),
+                PreparedStatement::statementName);
+        return new ListPreparedStatementsResponse(page.map(p -> new PreparedStatementSummary(p.statementName(), p.lastModifiedTime())),
+                page.nextToken());
     }
 
     public EmptyResponse delete(PreparedStatementNameRequest request) {

@@ -13,9 +13,9 @@ import static io.noctua.store.Database.instant;
 import static io.noctua.store.Database.millis;
 import static java.util.Objects.requireNonNull;
 
-/** Notebooks in the {@code notebooks} table, the .ipynb document in a column of its own. */
+/** Notebooks in the {@code notebooks} table, the .ipynb document in a column of its own, read only by {@link #payload}. */
 public final class JdbcNotebookStore implements NotebookStore {
-    private static final String COLUMNS = "notebook_id, work_group, name, type, payload, creation_time, last_modified_time";
+    private static final String COLUMNS = "notebook_id, work_group, name, type, creation_time, last_modified_time";
 
     private final Database database;
 
@@ -24,15 +24,20 @@ public final class JdbcNotebookStore implements NotebookStore {
     }
 
     @Override
-    public boolean insert(Notebook notebook, String clientRequestToken) {
-        return database.execute("INSERT INTO notebooks (" + COLUMNS + ", client_request_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    public boolean insert(Notebook notebook, String payload, String clientRequestToken) {
+        return database.execute("INSERT INTO notebooks (" + COLUMNS + ", payload, client_request_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                         + "ON CONFLICT DO NOTHING", notebook.notebookId(), notebook.workGroup(), notebook.name(), notebook.type(),
-                notebook.payload(), millis(notebook.creationTime()), millis(notebook.lastModifiedTime()), clientRequestToken) == 1;
+                millis(notebook.creationTime()), millis(notebook.lastModifiedTime()), payload, clientRequestToken) == 1;
     }
 
     @Override
     public Optional<Notebook> get(String notebookId) {
         return database.queryOne("SELECT " + COLUMNS + " FROM notebooks WHERE notebook_id = ?", JdbcNotebookStore::notebook, notebookId);
+    }
+
+    @Override
+    public Optional<String> payload(String notebookId) {
+        return database.queryOne("SELECT payload FROM notebooks WHERE notebook_id = ?", row -> row.getString(1), notebookId);
     }
 
     @Override
@@ -81,6 +86,6 @@ public final class JdbcNotebookStore implements NotebookStore {
 
     private static Notebook notebook(ResultSet row) throws SQLException {
         return new Notebook(row.getString("notebook_id"), row.getString("work_group"), row.getString("name"), row.getString("type"),
-                row.getString("payload"), instant(row, "creation_time"), instant(row, "last_modified_time"));
+                instant(row, "creation_time"), instant(row, "last_modified_time"));
     }
 }

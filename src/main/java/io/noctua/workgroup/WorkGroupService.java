@@ -99,15 +99,10 @@ public final class WorkGroupService {
     }
 
     public ListWorkGroupsOutput list(ListWorkGroupsInput input) {
-        int limit = input.maxResults() == null ? 50 : input.maxResults();
-        String after = PageTokens.decode("workgroups", input.nextToken());
-        List<WorkGroup> rows = store.list(after, limit + 1);
-        List<WorkGroupSummary> summaries = rows.stream().limit(limit)
-                .map(w -> new WorkGroupSummary(w.name(), w.state(), w.description(), w.creationTime(),
-                        new EngineVersion(w.selectedEngineVersion(), w.effectiveEngineVersion())))
-                .toList();
-        String next = rows.size() > limit ? PageTokens.encode("workgroups", rows.get(limit - 1).name()) : null;
-        return new ListWorkGroupsOutput(summaries, next);
+        PageTokens.KeyPage<WorkGroup> page = PageTokens.KeyPage.read("workgroups", input.nextToken(), input.maxResults(), 50, store::list,
+                WorkGroup::name);
+        return new ListWorkGroupsOutput(page.map(w -> new WorkGroupSummary(w.name(), w.state(), w.description(), w.creationTime(),
+                new EngineVersion(w.selectedEngineVersion(), w.effectiveEngineVersion()))), page.nextToken());
     }
 
     public UpdateWorkGroupOutput update(UpdateWorkGroupInput input) {
