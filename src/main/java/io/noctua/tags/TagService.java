@@ -117,6 +117,7 @@ public final class TagService {
             String kind = switch (resource.type()) {
                 case TaggedResource.WORK_GROUP -> "WorkGroup";
                 case TaggedResource.DATA_CATALOG -> "Data catalog";
+                case TaggedResource.SESSION -> "Session";
                 default -> "Capacity reservation";
             };
             throw new ResourceNotFoundException(kind + " " + resource.name() + " is not found.", resource.name());

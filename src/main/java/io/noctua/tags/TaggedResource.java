@@ -8,18 +8,21 @@ import java.util.regex.Pattern;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A resource Athena tags, named by its ARN: {@code arn:<partition>:athena:<region>:<account>:<type>/<name>}, where the
- * type is {@code workgroup}, {@code datacatalog} or {@code capacity-reservation}. Noctua serves one account in every
- * region, so a resource is its type and name: the region and account of the ARN are checked for form only, and the same
- * workgroup is tagged through an ARN of any region.
+ * An Athena resource named by its ARN, {@code arn:<partition>:athena:<region>:<account>:<type>/<name>}, where the type is
+ * {@code workgroup}, {@code datacatalog}, {@code capacity-reservation} or {@code session}: what tags are kept on, and what
+ * GetResourceDashboard is asked about. Athena documents no ARN form for sessions; Noctua's is
+ * {@code arn:aws:athena:<region>:<account>:session/<session-id>} (session ids are unique across workgroups). Noctua serves
+ * one account in every region, so a resource is its type and name: the region and account of the ARN are checked for form
+ * only, and the same workgroup is named by an ARN of any region.
  */
 public record TaggedResource(String type, String name) {
     public static final String WORK_GROUP = "workgroup";
     public static final String DATA_CATALOG = "datacatalog";
     public static final String CAPACITY_RESERVATION = "capacity-reservation";
+    public static final String SESSION = "session";
 
     private static final Pattern ARN = Pattern.compile(
-            "arn:aws[a-z-]*:athena:[a-z0-9-]*:[0-9]*:(" + WORK_GROUP + "|" + DATA_CATALOG + "|" + CAPACITY_RESERVATION + ")/(.+)");
+            "arn:aws[a-z-]*:athena:[a-z0-9-]*:[0-9]*:(" + WORK_GROUP + "|" + DATA_CATALOG + "|" + CAPACITY_RESERVATION + "|" + SESSION + ")/(.+)");
 
     public TaggedResource {
         requireNonNull(type, "type is null");
@@ -30,13 +33,17 @@ public record TaggedResource(String type, String name) {
         return new TaggedResource(WORK_GROUP, name);
     }
 
+    public static TaggedResource session(String sessionId) {
+        return new TaggedResource(SESSION, sessionId);
+    }
+
     /** The resource of {@code arn}; an ARN of another form or service is an InvalidRequestException that shows the form. */
     public static TaggedResource parse(String arn) {
         Matcher matcher = ARN.matcher(arn);
         if (!matcher.matches()) {
-            throw new InvalidRequestException("ResourceARN " + arn + " is not the ARN of an Athena workgroup, data catalog or capacity "
-                    + "reservation: expected arn:aws:athena:<region>:<account-id>:workgroup/<name> (or datacatalog/<name>, "
-                    + "capacity-reservation/<name>)");
+            throw new InvalidRequestException("ResourceARN " + arn + " is not the ARN of an Athena workgroup, data catalog, capacity "
+                    + "reservation or session: expected arn:aws:athena:<region>:<account-id>:workgroup/<name> (or datacatalog/<name>, "
+                    + "capacity-reservation/<name>, session/<session-id>)");
         }
         return new TaggedResource(matcher.group(1), matcher.group(2));
     }
