@@ -29,7 +29,7 @@ OPERATIONS = [
     "ListDataCatalogs", "GetDataCatalog", "CreateDataCatalog", "UpdateDataCatalog", "DeleteDataCatalog", "ListDatabases", "GetDatabase", "ListTableMetadata", "GetTableMetadata",
     "TagResource", "UntagResource", "ListTagsForResource",
     "CreateNotebook", "ImportNotebook", "ExportNotebook", "GetNotebookMetadata", "ListNotebookMetadata", "UpdateNotebook",
-    "UpdateNotebookMetadata", "DeleteNotebook", "ListNotebookSessions",
+    "UpdateNotebookMetadata", "DeleteNotebook", "ListNotebookSessions", "CreatePresignedNotebookUrl",
     "CreateCapacityReservation", "GetCapacityReservation", "ListCapacityReservations", "UpdateCapacityReservation",
     "CancelCapacityReservation", "DeleteCapacityReservation", "PutCapacityAssignmentConfiguration", "GetCapacityAssignmentConfiguration",
 ]

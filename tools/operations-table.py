@@ -86,7 +86,7 @@ WHAT_NOCTUA_DOES = {
     "UpdateNotebookMetadata": ("Notebooks", SERVED, "Renames the notebook; a name taken in the workgroup is refused."),
     "DeleteNotebook": ("Notebooks", SERVED, "From the store; deleting its workgroup (recursively) deletes its notebooks."),
     "ListNotebookSessions": ("Notebooks", SERVED, "The notebook's sessions not ended (started with AdditionalConfigs NotebookId), newest first, 10 a page."),
-    "CreatePresignedNotebookUrl": ("Notebooks", MISSING, "Not served yet (issue 15): it needs the console's notebook view to open."),
+    "CreatePresignedNotebookUrl": ("Notebooks", SERVED, "For an active notebook session: a URL of the console's notebook view with a token that opens only that session, its calculations and its notebook, for `notebook.url-lifetime` (10 minutes); AuthTokenExpirationTime in epoch seconds."),
     "CreateCapacityReservation": ("Capacity reservations", SERVED, "Stored with its tags; TargetDpus at least 24 in steps of 4. PENDING for a second, then ACTIVE. Records only: they change no scheduling."),
     "GetCapacityReservation": ("Capacity reservations", SERVED, "Status, target and allocated DPUs, last allocation, from the stored request times (every server answers the same)."),
     "ListCapacityReservations": ("Capacity reservations", SERVED, "Paged, in name order."),

@@ -103,6 +103,12 @@ class Notebooks:
         metadata = exported["NotebookMetadata"]
         require(metadata["LastModifiedTime"] >= metadata["CreationTime"], "times: %r" % metadata)
 
+        presigned = self.athena.create_presigned_notebook_url(SessionId=self.session_id)
+        require(presigned["NotebookUrl"].endswith("#session=%s&token=%s" % (self.session_id, presigned["AuthToken"])), "the URL: %r" % presigned)
+        require(abs(presigned["AuthTokenExpirationTime"] - (time.time() + 600)) < 10, "the expiry: %r" % presigned)
+        expect_error(lambda: self.athena.create_presigned_notebook_url(SessionId=str(uuid.uuid4())), "InvalidRequestException",
+                     contains=("not found",))
+
     def check_rename_and_bad_requests(self):
         self.athena.update_notebook_metadata(NotebookId=self.notebook_id, Name=self.name + "-renamed")
         require(self.athena.get_notebook_metadata(NotebookId=self.notebook_id)["NotebookMetadata"]["Name"] == self.name + "-renamed",

@@ -1,5 +1,6 @@
 package io.noctua;
 
+import io.noctua.api.AthenaException;
 import io.noctua.api.CalculationShapes;
 import io.noctua.api.CapacityShapes;
 import io.noctua.api.CatalogShapes;
@@ -34,6 +35,8 @@ import io.noctua.engine.python.PythonWorkers;
 import io.noctua.glue.GlueService;
 import io.noctua.http.HttpServer;
 import io.noctua.notebook.NotebookService;
+import io.noctua.notebook.NotebookUrlAccess;
+import io.noctua.notebook.NotebookUrls;
 import io.noctua.operations.Health;
 import io.noctua.operations.Metrics;
 import io.noctua.protocol.AwsErrors;
@@ -121,6 +124,7 @@ public final class NoctuaServer implements AutoCloseable {
     private final TagService tags;
     private final CapacityReservationService capacityReservations;
     private final NotebookService notebooks;
+    private final NotebookUrls notebookUrls;
     private final QueryService queries;
     private final NamedQueryService namedQueries;
     private final PreparedStatementService preparedStatements;
@@ -193,8 +197,11 @@ public final class NoctuaServer implements AutoCloseable {
                     engine.queryEngine(), results,
                     clock, new QueryService.Settings(serverId, config.defaultOutputLocation(), config.dataDir().resolve("tmp").resolve("query-results"),
                     config.queryMaxRunning()), catalogs::notQueryable));
-            this.notebooks = new NotebookService(new JdbcNotebookStore(database), name -> workGroupStore.get(name).isPresent(),
+            JdbcNotebookStore notebookStore = new JdbcNotebookStore(database);
+            this.notebooks = new NotebookService(notebookStore, name -> workGroupStore.get(name).isPresent(),
                     workGroup -> sessions.recentOfWorkGroup(workGroup, 100), results, clock);
+            this.notebookUrls = new NotebookUrls(notebookStore, liveSessions::session, this::advertisedEndpoint, servers.secret(), clock,
+                    config.notebookUrlLifetime());
             this.capacityReservations = new CapacityReservationService(capacityStore, tags, name -> workGroupStore.get(name).isPresent(), clock);
             this.workGroups = new WorkGroupService(workGroupStore, tags, clock, workGroup -> {
                 queries.stopAll(workGroup);
@@ -403,7 +410,9 @@ public final class NoctuaServer implements AutoCloseable {
         if (!config.clusterAdvertisedEndpoint().isEmpty()) {
             hosts.add(java.net.URI.create(config.clusterAdvertisedEndpoint()).getHost()); // the name other servers call it by
         }
-        return new RequestGate(HostPolicy.of(config.httpHost(), hosts), signatures, List.of(
+        NotebookUrlAccess notebookUrlAccess = new NotebookUrlAccess(notebookUrls,
+                id -> known(() -> liveSessions.calculation(id).sessionId()), id -> known(() -> liveSessions.session(id).workingDirectory()));
+        return new RequestGate(HostPolicy.of(config.httpHost(), hosts), signatures, List.of(notebookUrlAccess), List.of(
                 apiMount,
                 new RequestGate.Mount(Console.OUTPUT_PATH, false, true, console),
                 // other servers on the store: signed with the store's secret instead of SigV4
@@ -411,6 +420,16 @@ public final class NoctuaServer implements AutoCloseable {
                 new RequestGate.Mount(Console.PATH, true, false, console),
                 new RequestGate.Mount("/health", false, false, health),
                 new RequestGate.Mount("/metrics", false, false, metrics)), apiMount);
+    }
+
+    /** What {@code lookup} finds, or empty when it answers that there is no such thing. */
+    private static <T> Optional<T> known(java.util.function.Supplier<T> lookup) {
+        try {
+            return Optional.of(lookup.get());
+        }
+        catch (AthenaException e) {
+            return Optional.empty();
+        }
     }
 
     /** Null when the S3 store answers: the embedded one on its port, another one for the output bucket. */
@@ -603,6 +622,7 @@ public final class NoctuaServer implements AutoCloseable {
                 new Operation<>("UpdateNotebookMetadata", NotebookShapes.UpdateNotebookMetadataInput.class, notebooks::updateMetadata),
                 new Operation<>("DeleteNotebook", NotebookShapes.NotebookIdInput.class, notebooks::delete),
                 new Operation<>("ListNotebookSessions", NotebookShapes.ListNotebookSessionsInput.class, notebooks::listSessions),
+                new Operation<>("CreatePresignedNotebookUrl", NotebookShapes.CreatePresignedNotebookUrlInput.class, notebookUrls::create),
                 new Operation<>("CreateCapacityReservation", CapacityShapes.CreateCapacityReservationInput.class, capacityReservations::create),
                 new Operation<>("GetCapacityReservation", CapacityShapes.CapacityReservationNameInput.class, capacityReservations::get),
                 new Operation<>("ListCapacityReservations", CapacityShapes.ListCapacityReservationsInput.class, capacityReservations::list),

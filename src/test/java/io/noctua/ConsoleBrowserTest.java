@@ -1,5 +1,7 @@
 package io.noctua;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.noctua.results.ResultStore;
 import io.noctua.results.S3Location;
@@ -7,6 +9,7 @@ import io.noctua.testing.Athena;
 import io.noctua.testing.Browser;
 import io.noctua.testing.Commands;
 import io.noctua.testing.PythonEnvironments;
+import io.noctua.testing.PythonPackages;
 import io.noctua.testing.ServerExtension;
 import io.noctua.testing.TestingServer;
 import org.junit.jupiter.api.AfterAll;
@@ -16,13 +19,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
 import software.amazon.awssdk.services.athena.model.GetCalculationExecutionResponse;
+import software.amazon.awssdk.services.athena.model.NotebookType;
 import software.amazon.awssdk.services.athena.model.QueryExecutionState;
 import software.amazon.awssdk.services.athena.model.SessionState;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static io.noctua.testing.Athena.LONG_SQL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -118,6 +125,129 @@ class ConsoleBrowserTest {
 
         browser.click("#terminate-session", Duration.ofSeconds(10));
         browser.await("#session-facts .state[data-state='TERMINATED']", Duration.ofSeconds(30));
+    }
+
+    /** A notebook as Jupyter writes one (nbformat 4.5: cells with ids, sources as lists of lines). */
+    private static final String NOTEBOOK = """
+            {"cells": [
+              {"cell_type": "code", "execution_count": null, "id": "a1", "metadata": {}, "outputs": [], "source": ["x = 6 * 7\\n", "print('answer', x)"]},
+              {"cell_type": "markdown", "id": "b2", "metadata": {}, "source": ["# Notes\\n", "<b id='injected'>not markup</b>"]},
+              {"cell_type": "code", "execution_count": null, "id": "c3", "metadata": {}, "outputs": [], "source": ["%%sql\\n", "SELECT 42 AS answer"]},
+              {"cell_type": "code", "execution_count": null, "id": "d4", "metadata": {}, "outputs": [], "source": ["x + 1"]}
+             ],
+             "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+             "nbformat": 4, "nbformat_minor": 5}
+            """;
+
+    /**
+     * The notebook view, opened from a presigned URL with no keys: the cells in order, a cell added, moved and one deleted,
+     * all run in the notebook's session with their outputs under them, saved, and the same after a reload; the saved
+     * document is a valid nbformat notebook with those outputs, and Export downloads it.
+     */
+    @Test
+    void aNotebookOpensFromAPresignedUrlRunsAllCellsSavesAndReloads() throws Exception {
+        String name = "browser-" + UUID.randomUUID().toString().substring(0, 8);
+        String notebookId = athena.importNotebook(r -> r.workGroup(Athena.SPARK_WORK_GROUP).name(name).type(NotebookType.IPYNB)
+                .payload(NOTEBOOK)).notebookId();
+        String sessionId = athena.startSession(r -> r.workGroup(Athena.SPARK_WORK_GROUP).notebookVersion("Athena notebook version 1")
+                .engineConfiguration(e -> e.maxConcurrentDpus(4).additionalConfigs(Map.of("NotebookId", notebookId)))).sessionId();
+        Athena.awaitSession(athena, sessionId, SessionState.IDLE);
+        String url = athena.createPresignedNotebookUrl(r -> r.sessionId(sessionId)).notebookUrl();
+
+        browser.open("about:blank");
+        browser.open(url);
+        browser.awaitTrue(() -> browser.findAll("#cells > li").size() == 4, "the notebook's four cells", Duration.ofSeconds(20));
+        assertEquals(name, text("#notebook-name"));
+        assertEquals("[\"x = 6 * 7\\nprint('answer', x)\",\"# Notes\\n<b id='injected'>not markup</b>\",\"%%sql\\nSELECT 42 AS answer\",\"x + 1\"]",
+                sources());
+        assertEquals(List.of(), browser.findAll("#injected"));
+        assertTrue(text("#link-facts").contains("until"), text("#link-facts"));
+
+        // add a cell at the end, move it above the last, delete the markdown cell
+        browser.click("#add-code", Duration.ofSeconds(10));
+        browser.awaitTrue(() -> browser.findAll("#cells > li").size() == 5, "the added cell", Duration.ofSeconds(10));
+        browser.type(browser.await("#cells > li:last-child .source", Duration.ofSeconds(10)), "print('added')");
+        browser.click("#cells > li:last-child .up", Duration.ofSeconds(10));
+        browser.click("#cells > li:nth-child(2) .delete", Duration.ofSeconds(10));
+        String order = "[\"x = 6 * 7\\nprint('answer', x)\",\"%%sql\\nSELECT 42 AS answer\",\"print('added')\",\"x + 1\"]";
+        assertEquals(order, sources());
+        assertEquals("true", browser.script("return document.getElementById('save-state').dataset.dirty").asText());
+
+        browser.click("#run-all", Duration.ofSeconds(10));
+        browser.awaitTrue(() -> browser.findAll("#cells > li .cell-state .state[data-state='COMPLETED']").size() == 4
+                && browser.findAll("#run-all:not([disabled])").size() == 1, "all four cells to complete", Duration.ofSeconds(60));
+        assertShowsOutputs();
+
+        browser.click("#save", Duration.ofSeconds(10));
+        browser.awaitTrue(() -> "false".equals(browser.script("return document.getElementById('save-state').dataset.dirty").asText()),
+                "the notebook to be saved", Duration.ofSeconds(20));
+        JsonNode saved = new ObjectMapper().readTree(athena.exportNotebook(r -> r.notebookId(notebookId)).payload());
+        assertEquals(4, saved.path("cells").size());
+        assertEquals("answer 42\n", saved.at("/cells/0/outputs/0/text").asText());
+        assertEquals(1, saved.at("/cells/0/execution_count").asInt());
+        assertTrue(saved.at("/cells/1/outputs/0/text").asText().contains("|answer|"), saved.at("/cells/1").toString());
+        assertEquals("43", saved.at("/cells/3/outputs/0/data/text~1plain").asText(), saved.at("/cells/3").toString());
+        assertEquals("execute_result", saved.at("/cells/3/outputs/0/output_type").asText());
+        assertEquals(4, saved.at("/cells/3/execution_count").asInt());
+        assertEquals("a1", saved.at("/cells/0/id").asText());
+        assertEquals("python3", saved.at("/metadata/kernelspec/name").asText());
+        String nbformat = PythonPackages.ensure("nbformat", "nbformat");
+        if (nbformat != null) { // Jupyter's own reader takes it, outputs and all
+            Path file = Files.createTempFile("noctua-notebook-", ".ipynb");
+            Files.writeString(file, athena.exportNotebook(r -> r.notebookId(notebookId)).payload());
+            Commands.Result valid = Commands.run(List.of("python3", "-c", "import nbformat, sys; nb = nbformat.read(sys.argv[1], as_version=4); "
+                    + "nbformat.validate(nb); print(len(nb.cells), nb.cells[3].outputs[0].data['text/plain'])", file.toString()),
+                    Map.of("PYTHONPATH", nbformat), Duration.ofSeconds(60));
+            assertEquals(0, valid.exitCode(), valid.toString());
+            assertTrue(valid.toString().contains("4 43"), valid.toString());
+            Files.delete(file);
+        }
+
+        // a reload shows what was saved
+        browser.open("about:blank");
+        browser.open(url);
+        browser.awaitTrue(() -> browser.findAll("#cells > li").size() == 4, "the saved cells", Duration.ofSeconds(20));
+        assertEquals(order, sources());
+        assertShowsOutputs();
+        assertEquals("false", browser.script("return document.getElementById('save-state').dataset.dirty").asText());
+
+        browser.click("#export", Duration.ofSeconds(10));
+        browser.awaitTrue(() -> (name + ".ipynb").equals(browser.script("return document.getElementById('download').download").asText()),
+                "the export to be downloaded", Duration.ofSeconds(10));
+        athena.terminateSession(r -> r.sessionId(sessionId));
+    }
+
+    private String sources() {
+        return browser.script("return JSON.stringify([...document.querySelectorAll('#cells > li .source')].map((t) => t.value))").asText();
+    }
+
+    private void assertShowsOutputs() {
+        assertEquals("[\"[1]\",\"[2]\",\"[3]\",\"[4]\"]",
+                browser.script("return JSON.stringify([...document.querySelectorAll('#cells > li .count')].map((n) => n.textContent))").asText());
+        assertEquals("answer 42", text("#cells > li:nth-child(1) .outputs pre.stdout"));
+        assertTrue(text("#cells > li:nth-child(2) .outputs pre.stdout").contains("|answer|"), text("#cells > li:nth-child(2) .outputs"));
+        assertEquals("added", text("#cells > li:nth-child(3) .outputs pre.stdout"));
+        assertEquals("43", text("#cells > li:nth-child(4) .outputs .rich-output[data-output-type='execute_result'] pre"));
+    }
+
+    /** A presigned URL whose token has expired opens nothing: the page says so, and shows no notebook. */
+    @Test
+    void anExpiredNotebookUrlIsRefused() {
+        try (TestingServer server = TestingServer.start(TestingServer.temporaryDirectory("noctua-notebook-url-"),
+                Map.of("notebook.url-lifetime", "1s"))) {
+            AthenaClient client = server.client();
+            String notebookId = client.createNotebook(r -> r.workGroup(Athena.SPARK_WORK_GROUP).name("expiring")).notebookId();
+            String sessionId = client.startSession(r -> r.workGroup(Athena.SPARK_WORK_GROUP)
+                    .engineConfiguration(e -> e.maxConcurrentDpus(4).additionalConfigs(Map.of("NotebookId", notebookId)))).sessionId();
+            String url = client.createPresignedNotebookUrl(r -> r.sessionId(sessionId)).notebookUrl();
+            Athena.sleep(1100);
+            browser.open("about:blank");
+            browser.open(url);
+            browser.await("#refused:not([hidden])", Duration.ofSeconds(20));
+            assertTrue(text("#refused-reason").contains("expired at"), text("#refused-reason"));
+            assertTrue(browser.script("return document.getElementById('notebook').hidden").asBoolean());
+            client.terminateSession(r -> r.sessionId(sessionId));
+        }
     }
 
     /** A 3x2 red PNG. */

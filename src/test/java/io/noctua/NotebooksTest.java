@@ -1,6 +1,10 @@
 package io.noctua;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.noctua.http.Percent;
+import io.noctua.notebook.NotebookUrls;
 import io.noctua.testing.Athena;
+import io.noctua.testing.RawHttp;
 import io.noctua.testing.Commands;
 import io.noctua.testing.PythonPackages;
 import io.noctua.testing.ServerExtension;
@@ -8,12 +12,16 @@ import io.noctua.testing.TestingServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.athena.model.CreatePresignedNotebookUrlResponse;
+import software.amazon.awssdk.services.athena.model.GetCalculationExecutionResponse;
 import software.amazon.awssdk.services.athena.model.InvalidRequestException;
 import software.amazon.awssdk.services.athena.model.ListNotebookMetadataResponse;
 import software.amazon.awssdk.services.athena.model.NotebookMetadata;
 import software.amazon.awssdk.services.athena.model.NotebookType;
 import software.amazon.awssdk.services.athena.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.athena.model.SessionState;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,6 +138,113 @@ class NotebooksTest {
                     Duration.ofSeconds(180));
             assertEquals(0, result.exitCode(), "the notebook round trip failed:\n" + result);
         }
+    }
+
+    @Test
+    void aPresignedUrlOpensItsSessionAndNotebookForItsLifetimeOnly() {
+        String notebookId = athena.importNotebook(r -> r.workGroup(Athena.SPARK_WORK_GROUP).name("presigned " + UUID.randomUUID())
+                .type(NotebookType.IPYNB).payload(NOTEBOOK)).notebookId();
+        String sessionId = athena.startSession(r -> r.workGroup(Athena.SPARK_WORK_GROUP).notebookVersion("Athena notebook version 1")
+                .engineConfiguration(e -> e.maxConcurrentDpus(4).additionalConfigs(Map.of("NotebookId", notebookId)))).sessionId();
+        String plainSession = Athena.startIdleSession(athena);
+        Athena.awaitSession(athena, sessionId, SessionState.IDLE);
+
+        long before = System.currentTimeMillis() / 1000;
+        CreatePresignedNotebookUrlResponse url = athena.createPresignedNotebookUrl(r -> r.sessionId(sessionId));
+        String token = url.authToken();
+        URI endpoint = running.server().endpoint();
+        String name = athena.getNotebookMetadata(r -> r.notebookId(notebookId)).notebookMetadata().name();
+        assertEquals(endpoint + "/console/notebook/" + name.replace(" ", "%20") + ".ipynb#session=" + sessionId + "&token=" + token,
+                url.notebookUrl());
+        // Athena's lifetime: ten minutes, in epoch seconds
+        assertTrue(Math.abs(url.authTokenExpirationTime() - (before + 600)) <= 5, String.valueOf(url.authTokenExpirationTime()));
+        // the page the URL opens is served without a signature
+        RawHttp.Answer page = RawHttp.exchange(endpoint, "GET " + URI.create(url.notebookUrl()).getRawPath() + " HTTP/1.1\r\nHost: "
+                + endpoint.getHost() + ":" + endpoint.getPort() + "\r\nConnection: close\r\n\r\n");
+        assertEquals(200, page.status());
+        assertTrue(page.body().contains("notebook.js"), page.body());
+
+        // what the token opens: its session, its calculations, their outputs and its notebook
+        assertEquals(200, withToken(token, "GetSession", "{\"SessionId\": \"" + sessionId + "\"}").status());
+        assertEquals(200, withToken(token, "ExportNotebook", "{\"NotebookId\": \"" + notebookId + "\"}").status());
+        RawHttp.Answer started = withToken(token, "StartCalculationExecution", "{\"SessionId\": \"" + sessionId + "\", \"CodeBlock\": \"print(6 * 7)\"}");
+        assertEquals(200, started.status(), started.body());
+        String calculationId = started.json().path("CalculationExecutionId").asText();
+        GetCalculationExecutionResponse done = Athena.awaitCalculation(athena, calculationId);
+        assertEquals(200, withToken(token, "GetCalculationExecution", "{\"CalculationExecutionId\": \"" + calculationId + "\"}").status());
+        RawHttp.Answer stdout = RawHttp.exchange(endpoint, "GET /console/output?uri=" + Percent.encode(done.result().stdOutS3Uri(), false)
+                + " HTTP/1.1\r\nHost: " + endpoint.getHost() + ":" + endpoint.getPort() + "\r\n" + NotebookUrls.TOKEN_HEADER + ": " + token
+                + "\r\nConnection: close\r\n\r\n");
+        assertEquals(200, stdout.status(), stdout.body());
+        assertEquals("42\n", stdout.body());
+        String update = "{\"NotebookId\": \"" + notebookId + "\", \"Type\": \"IPYNB\", \"SessionId\": \"" + sessionId + "\", \"Payload\": "
+                + new ObjectMapper().valueToTree(NOTEBOOK) + "}";
+        assertEquals(200, withToken(token, "UpdateNotebook", update).status());
+
+        // and nothing else
+        String otherCalculation = Athena.startCalculation(athena, plainSession, "print(1)");
+        List<String[]> closed = List.of(
+                new String[] {"GetSession", "{\"SessionId\": \"" + plainSession + "\"}"},
+                new String[] {"StartCalculationExecution", "{\"SessionId\": \"" + plainSession + "\", \"CodeBlock\": \"print(1)\"}"},
+                new String[] {"GetCalculationExecution", "{\"CalculationExecutionId\": \"" + otherCalculation + "\"}"},
+                new String[] {"StopCalculationExecution", "{\"CalculationExecutionId\": \"" + UUID.randomUUID() + "\"}"},
+                new String[] {"TerminateSession", "{\"SessionId\": \"" + sessionId + "\"}"},
+                new String[] {"CreatePresignedNotebookUrl", "{\"SessionId\": \"" + sessionId + "\"}"},
+                new String[] {"ListWorkGroups", "{}"},
+                new String[] {"UpdateNotebook", update.replace(sessionId, plainSession)},
+                new String[] {"DeleteNotebook", "{\"NotebookId\": \"" + notebookId + "\"}"});
+        for (String[] call : closed) {
+            RawHttp.Answer answer = withToken(token, call[0], call[1]);
+            assertEquals(403, answer.status(), call[0] + ": " + answer.body());
+            assertEquals("AccessDeniedException", answer.type(), call[0] + ": " + answer.body());
+        }
+        String otherOutput = "s3://" + done.result().stdOutS3Uri().substring(5).replace(sessionId, plainSession);
+        for (String uri : List.of(otherOutput, done.result().stdOutS3Uri().replace(calculationId + "/stdout", "../" + plainSession + "/x"))) {
+            RawHttp.Answer answer = RawHttp.exchange(endpoint, "GET /console/output?uri=" + Percent.encode(uri, false) + " HTTP/1.1\r\nHost: "
+                    + endpoint.getHost() + ":" + endpoint.getPort() + "\r\n" + NotebookUrls.TOKEN_HEADER + ": " + token
+                    + "\r\nConnection: close\r\n\r\n");
+            assertEquals(403, answer.status(), uri + ": " + answer.body());
+        }
+        RawHttp.Answer forged = withToken(token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA"), "GetSession",
+                "{\"SessionId\": \"" + sessionId + "\"}");
+        assertEquals(403, forged.status());
+        assertTrue(forged.message().contains("not valid"), forged.body());
+
+        // a session without a notebook, an unknown one and an ended one have no URL
+        assertTrue(refused(() -> athena.createPresignedNotebookUrl(r -> r.sessionId(plainSession))).contains("is not a notebook session"));
+        assertTrue(refused(() -> athena.createPresignedNotebookUrl(r -> r.sessionId(UUID.randomUUID().toString()))).contains("not found"));
+        athena.terminateSession(r -> r.sessionId(sessionId));
+        athena.terminateSession(r -> r.sessionId(plainSession));
+        Athena.awaitSession(athena, sessionId, SessionState.TERMINATED);
+        assertTrue(refused(() -> athena.createPresignedNotebookUrl(r -> r.sessionId(sessionId))).contains("is TERMINATED"));
+    }
+
+    @Test
+    void anExpiredPresignedUrlIsRefused() {
+        try (TestingServer server = TestingServer.start(TestingServer.temporaryDirectory("noctua-notebook-url-"),
+                Map.of("notebook.url-lifetime", "1s"))) {
+            AthenaClient client = server.client();
+            String notebookId = client.createNotebook(r -> r.workGroup(Athena.SPARK_WORK_GROUP).name("short-lived")).notebookId();
+            String sessionId = client.startSession(r -> r.workGroup(Athena.SPARK_WORK_GROUP)
+                    .engineConfiguration(e -> e.maxConcurrentDpus(4).additionalConfigs(Map.of("NotebookId", notebookId)))).sessionId();
+            String token = client.createPresignedNotebookUrl(r -> r.sessionId(sessionId)).authToken();
+            assertEquals(200, withToken(server.endpoint(), token, "ExportNotebook", "{\"NotebookId\": \"" + notebookId + "\"}").status());
+            Athena.sleep(1100);
+            RawHttp.Answer expired = withToken(server.endpoint(), token, "ExportNotebook", "{\"NotebookId\": \"" + notebookId + "\"}");
+            assertEquals(403, expired.status());
+            assertEquals("AccessDeniedException", expired.type());
+            assertTrue(expired.message().contains("expired at") && expired.message().contains("CreatePresignedNotebookUrl"), expired.body());
+            client.terminateSession(r -> r.sessionId(sessionId));
+        }
+    }
+
+    private RawHttp.Answer withToken(String token, String operation, String body) {
+        return withToken(running.server().endpoint(), token, operation, body);
+    }
+
+    private static RawHttp.Answer withToken(URI endpoint, String token, String operation, String body) {
+        return RawHttp.exchange(endpoint, RawHttp.athenaRequest(endpoint, operation, body, "Content-Type: application/x-amz-json-1.1\r\n"
+                + NotebookUrls.TOKEN_HEADER + ": " + token + "\r\n"));
     }
 
     private static String refused(Runnable call) {

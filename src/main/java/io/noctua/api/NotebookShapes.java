@@ -59,4 +59,11 @@ public final class NotebookShapes {
 
     public record ListNotebookSessionsOutput(List<NotebookSessionSummary> notebookSessionsList, String nextToken) {
     }
+
+    public record CreatePresignedNotebookUrlInput(String sessionId) {
+    }
+
+    /** {@code authTokenExpirationTime}: in seconds since the epoch. */
+    public record CreatePresignedNotebookUrlOutput(String notebookUrl, String authToken, long authTokenExpirationTime) {
+    }
 }

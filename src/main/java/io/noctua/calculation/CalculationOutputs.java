@@ -18,7 +18,7 @@ import static java.util.Objects.requireNonNull;
  * and the folder {@code .../result/} holding {@code result.json} (the value's MIME bundle) and
  * {@code outputs.json} (every rich output, in order).
  */
-final class CalculationOutputs {
+public final class CalculationOutputs {
     /** The result folder's type: MIME bundles, as a notebook kernel shows values (docs/calculation-results.md). */
     static final String RESULT_TYPE = "application/vnd.aws.athena.v1+json";
     static final String RESULT_FILE = "result.json";
@@ -38,8 +38,13 @@ final class CalculationOutputs {
     record Outcome(String stdOut, String stdError, RichOutputs rich) {
     }
 
+    /** Where the outputs of a session's calculations are, each in a folder named by its id. */
+    public static S3Location sessionFolder(String workingDirectory, String sessionId) {
+        return S3Location.parse(workingDirectory).resolve("session/" + sessionId + "/");
+    }
+
     static Locations locations(String workingDirectory, String sessionId, String calculationId) {
-        S3Location folder = S3Location.parse(workingDirectory).resolve("session/" + sessionId + "/" + calculationId + "/");
+        S3Location folder = sessionFolder(workingDirectory, sessionId).resolve(calculationId + "/");
         return new Locations(folder.resolve("stdout"), folder.resolve("stderr"), folder.resolve("result/"));
     }
 

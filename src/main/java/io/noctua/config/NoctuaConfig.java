@@ -44,6 +44,7 @@ public record NoctuaConfig(
         int sessionMaxActivePerWorkGroup,
         int sessionMaxConcurrentDpus,
         Duration calculationStopGrace,
+        Duration notebookUrlLifetime,
         int queryMaxRunning,
         String pythonExecutable,
         Path pythonEnvironment,
@@ -105,6 +106,7 @@ public record NoctuaConfig(
         d.put("session.max-active-per-workgroup", new String[] {"50", "sessions that may be active in one workgroup at once"});
         d.put("session.max-concurrent-dpus", new String[] {"1000", "the sum of the MaxConcurrentDpus of the active sessions may not exceed this"});
         d.put("calculation.stop-grace", new String[] {"2s", "after cancelling its Spark jobs, how long a stopped calculation may take before its thread is interrupted"});
+        d.put("notebook.url-lifetime", new String[] {"10m", "how long the token of a CreatePresignedNotebookUrl URL opens its notebook (Athena: 10 minutes)"});
         d.put("query.max-running", new String[] {"4", "SQL queries that run at once; more wait in the QUEUED state, first come first served"});
         d.put("python.executable", new String[] {"", "the Python 3 (3.8 or later) that runs Python calculations, used as it is; empty: the environment Noctua builds in python.environment"});
         d.put("python.environment", new String[] {"", "where Noctua builds the Python environment (a venv with python.packages) when python.executable is empty; empty: ${data-dir}/python-env"});
@@ -149,6 +151,7 @@ public record NoctuaConfig(
         requireNonNull(sessionMinute, "sessionMinute is null");
         requireNonNull(sessionIdleCheckInterval, "sessionIdleCheckInterval is null");
         requireNonNull(calculationStopGrace, "calculationStopGrace is null");
+        requireNonNull(notebookUrlLifetime, "notebookUrlLifetime is null");
         requireNonNull(pythonExecutable, "pythonExecutable is null");
         requireNonNull(pythonStartTimeout, "pythonStartTimeout is null");
         requireNonNull(pythonEnvironment, "pythonEnvironment is null");
@@ -212,6 +215,7 @@ public record NoctuaConfig(
                 integer(values, "session.max-active-per-workgroup", 1, 100_000),
                 integer(values, "session.max-concurrent-dpus", 2, 10_000_000),
                 duration(values, "calculation.stop-grace"),
+                positive(duration(values, "notebook.url-lifetime"), "notebook.url-lifetime"),
                 integer(values, "query.max-running", 1, 1024),
                 values.get("python.executable").strip(),
                 values.get("python.environment").isBlank() ? Path.of(dataDir, "python-env") : Path.of(values.get("python.environment").strip()),

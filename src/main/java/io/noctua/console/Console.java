@@ -36,10 +36,14 @@ public final class Console implements Route {
     public static final String PATH = "/console";
     public static final String OUTPUT_PATH = PATH + "/output";
     public static final String PLOTLY_PATH = PATH + "/plotly.min.js";
+    /** The notebook view, at {@code /console/notebook/<name>.ipynb}: the page a presigned notebook URL opens. */
+    public static final String NOTEBOOK_PATH = PATH + "/notebook/";
     private static final Map<String, String[]> FILES = Map.of(
             "", new String[] {"index.html", "text/html; charset=utf-8"},
             "/", new String[] {"index.html", "text/html; charset=utf-8"},
             "/console.js", new String[] {"console.js", "text/javascript; charset=utf-8"},
+            "/common.js", new String[] {"common.js", "text/javascript; charset=utf-8"},
+            "/notebook.js", new String[] {"notebook.js", "text/javascript; charset=utf-8"},
             "/console.css", new String[] {"console.css", "text/css; charset=utf-8"},
             "/plotly.css", new String[] {"plotly.css", "text/css; charset=utf-8"},
             "/sigv4.js", new String[] {"sigv4.js", "text/javascript; charset=utf-8"});
@@ -62,6 +66,7 @@ public final class Console implements Route {
      */
     private static final Map<String, String> HEADERS = Map.of(
             "Cache-Control", "no-store",
+            "Referrer-Policy", "no-referrer",
             "X-Content-Type-Options", "nosniff",
             "Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                     + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
@@ -78,7 +83,8 @@ public final class Console implements Route {
         this.results = requireNonNull(results, "results is null");
         this.pythonExecutable = requireNonNull(pythonExecutable, "pythonExecutable is null");
         this.files = Map.of("index.html", resource("index.html"), "console.js", resource("console.js"), "console.css", resource("console.css"),
-                "sigv4.js", resource("sigv4.js"), "plotly.css", resource("plotly.css"));
+                "sigv4.js", resource("sigv4.js"), "plotly.css", resource("plotly.css"), "common.js", resource("common.js"),
+                "notebook.html", resource("notebook.html"), "notebook.js", resource("notebook.js"));
     }
 
     private static byte[] resource(String name) {
@@ -102,6 +108,9 @@ public final class Console implements Route {
         }
         else if (request.path().equals(PLOTLY_PATH)) {
             response = plotly();
+        }
+        else if (request.path().startsWith(NOTEBOOK_PATH)) {
+            response = HttpResponse.of(200, "text/html; charset=utf-8", files.get("notebook.html"));
         }
         else if (FILES.containsKey(path)) {
             String[] file = FILES.get(path);

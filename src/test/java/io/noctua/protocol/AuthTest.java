@@ -5,6 +5,7 @@ import io.noctua.testing.Athena;
 import io.noctua.testing.Commands;
 import io.noctua.testing.RawHttp;
 import io.noctua.testing.RawHttp.Answer;
+import io.noctua.notebook.NotebookUrls;
 import io.noctua.testing.ServerExtension;
 import io.noctua.testing.TestingServer;
 import org.junit.jupiter.api.Test;
@@ -104,6 +105,25 @@ class AuthTest {
         Answer output = RawHttp.exchange(endpoint(), "GET /console/output?uri=s3%3A%2F%2Fnoctua-results%2Fx HTTP/1.1\r\n" + host);
         assertEquals(403, output.status());
         assertEquals("MissingAuthenticationTokenException", output.type());
+    }
+
+    /** A presigned notebook URL's token stands in for a signature, for the calls of its session and notebook only. */
+    @Test
+    void aNotebookUrlsTokenOpensItsNotebookWithoutASignature() {
+        AthenaClient athena = running.client();
+        String notebookId = athena.createNotebook(r -> r.workGroup(Athena.SPARK_WORK_GROUP).name("signed-server-notebook")).notebookId();
+        String sessionId = athena.startSession(r -> r.workGroup(Athena.SPARK_WORK_GROUP)
+                .engineConfiguration(e -> e.maxConcurrentDpus(4).additionalConfigs(Map.of("NotebookId", notebookId)))).sessionId();
+        String token = athena.createPresignedNotebookUrl(r -> r.sessionId(sessionId)).authToken();
+        String withToken = "Content-Type: application/x-amz-json-1.1\r\n" + NotebookUrls.TOKEN_HEADER + ": " + token + "\r\n";
+        Answer exported = RawHttp.exchange(endpoint(), RawHttp.athenaRequest(endpoint(), "ExportNotebook",
+                "{\"NotebookId\": \"" + notebookId + "\"}", withToken));
+        assertEquals(200, exported.status(), exported.body());
+        Answer other = RawHttp.exchange(endpoint(), RawHttp.athenaRequest(endpoint(), "ListWorkGroups", "{}", withToken));
+        assertEquals(403, other.status());
+        assertEquals("AccessDeniedException", other.type());
+        athena.terminateSession(r -> r.sessionId(sessionId));
+        athena.deleteNotebook(r -> r.notebookId(notebookId));
     }
 
     @Test
