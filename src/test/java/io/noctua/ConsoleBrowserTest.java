@@ -156,7 +156,7 @@ class ConsoleBrowserTest {
 
         browser.open("about:blank");
         browser.open(url);
-        browser.awaitTrue(() -> browser.findAll("#cells > li").size() == 4, "the notebook's four cells", Duration.ofSeconds(20));
+        awaitCells(4);
         assertEquals(name, text("#notebook-name"));
         assertEquals("[\"x = 6 * 7\\nprint('answer', x)\",\"# Notes\\n<b id='injected'>not markup</b>\",\"%%sql\\nSELECT 42 AS answer\",\"x + 1\"]",
                 sources());
@@ -206,7 +206,7 @@ class ConsoleBrowserTest {
         // a reload shows what was saved
         browser.open("about:blank");
         browser.open(url);
-        browser.awaitTrue(() -> browser.findAll("#cells > li").size() == 4, "the saved cells", Duration.ofSeconds(20));
+        awaitCells(4);
         assertEquals(order, sources());
         assertShowsOutputs();
         assertEquals("false", browser.script("return document.getElementById('save-state').dataset.dirty").asText());
@@ -215,6 +215,17 @@ class ConsoleBrowserTest {
         browser.awaitTrue(() -> (name + ".ipynb").equals(browser.script("return document.getElementById('download').download").asText()),
                 "the export to be downloaded", Duration.ofSeconds(10));
         athena.terminateSession(r -> r.sessionId(sessionId));
+    }
+
+    /** Waits for the notebook view to show {@code count} cells; what the page shows instead when it does not. */
+    private void awaitCells(int count) {
+        try {
+            browser.awaitTrue(() -> browser.findAll("#cells > li").size() == count, count + " cells", Duration.ofSeconds(20));
+        }
+        catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; the page at " + browser.script("return location.href").asText() + " shows: "
+                    + browser.script("return document.documentElement.outerHTML").asText(), e);
+        }
     }
 
     private String sources() {
@@ -228,6 +239,32 @@ class ConsoleBrowserTest {
         assertTrue(text("#cells > li:nth-child(2) .outputs pre.stdout").contains("|answer|"), text("#cells > li:nth-child(2) .outputs"));
         assertEquals("added", text("#cells > li:nth-child(3) .outputs pre.stdout"));
         assertEquals("43", text("#cells > li:nth-child(4) .outputs .rich-output[data-output-type='execute_result'] pre"));
+    }
+
+    /** The Spark view lists the workgroup's notebooks, makes one, and opens it in the notebook view on a session of its own. */
+    @Test
+    void aNotebookIsMadeAndOpenedFromTheConsole() {
+        String name = "console-" + UUID.randomUUID().toString().substring(0, 8);
+        browser.open("about:blank");
+        browser.open(running.server().endpoint() + "/console");
+        browser.type(browser.await("#new-notebook-name", Duration.ofSeconds(10)), name);
+        browser.click("#create-notebook", Duration.ofSeconds(10));
+        browser.awaitTrue(() -> browser.script("return [...document.querySelectorAll('#notebook-list li .name')].some((n) => n.textContent === "
+                + new TextNode(name) + ")").asBoolean(), "the new notebook to be listed", Duration.ofSeconds(20));
+        String notebookId = athena.listNotebookMetadata(r -> r.workGroup(Athena.SPARK_WORK_GROUP).filters(f -> f.name(name)))
+                .notebookMetadataList().get(0).notebookId();
+        browser.click("#notebook-list li[data-notebook='" + notebookId + "'] button.open-notebook", Duration.ofSeconds(10));
+        browser.await("#notebook:not([hidden])", Duration.ofSeconds(20));
+        assertEquals(name, text("#notebook-name"));
+        assertEquals(0, browser.findAll("#cells > li").size());
+        String sessionId = athena.listNotebookSessions(r -> r.notebookId(notebookId)).notebookSessionsList().get(0).sessionId();
+
+        browser.click("#add-code", Duration.ofSeconds(10));
+        browser.type(browser.await("#cells > li:last-child .source", Duration.ofSeconds(10)), "print('from the console')");
+        browser.click("#cells > li:last-child button.run", Duration.ofSeconds(30));
+        browser.await("#cells > li .cell-state .state[data-state='COMPLETED']", Duration.ofSeconds(30));
+        assertEquals("from the console", text("#cells > li:nth-child(1) .outputs pre.stdout"));
+        athena.terminateSession(r -> r.sessionId(sessionId));
     }
 
     /** A presigned URL whose token has expired opens nothing: the page says so, and shows no notebook. */

@@ -76,6 +76,7 @@ async function loadWorkGroups() {
   select.value = state.workGroup;
   // a session needs a workgroup: the button waits for the list (a click before it would send none)
   $('start-session').disabled = !state.workGroup;
+  $('create-notebook').disabled = !state.workGroup;
 }
 
 /**
@@ -180,6 +181,57 @@ async function terminateSession() {
     await refresh();
   } catch (e) {
     showError(e);
+  }
+}
+
+// ---- notebooks: listed per workgroup, made here, opened in the notebook view on a session of their own
+
+async function refreshNotebooks() {
+  const workGroup = state.workGroup;
+  const answer = await athena('ListNotebookMetadata', { WorkGroup: workGroup, MaxResults: 50 });
+  if (workGroup !== state.workGroup) return;
+  const notebooks = answer.NotebookMetadataList || [];
+  $('notebooks-empty').hidden = notebooks.length > 0;
+  $('notebook-list').replaceChildren(...notebooks.map((n) => el('li', { 'data-notebook': n.NotebookId },
+    el('div', { class: 'name' }, n.Name),
+    el('div', { class: 'meta' }, el('span', {}, 'saved ' + age(n.LastModifiedTime)),
+      el('button', { type: 'button', class: 'open-notebook', onclick: (event) => openNotebook(n, event.target) }, 'Open')))));
+}
+
+async function createNotebook(event) {
+  event.preventDefault();
+  const name = $('new-notebook-name').value.trim();
+  if (!name) return;
+  $('create-notebook').disabled = true;
+  try {
+    await athena('CreateNotebook', { WorkGroup: state.workGroup, Name: name });
+    $('new-notebook-name').value = '';
+    await refreshNotebooks();
+  } catch (e) {
+    showError(e);
+  } finally {
+    $('create-notebook').disabled = !state.workGroup;
+  }
+}
+
+/** Opens the notebook view on the notebook's active session, or on a new one started for it. */
+async function openNotebook(notebook, button) {
+  button.disabled = true;
+  try {
+    const sessions = await athena('ListNotebookSessions', { NotebookId: notebook.NotebookId, MaxResults: 1 });
+    let sessionId = (sessions.NotebookSessionsList || []).map((s) => s.SessionId)[0];
+    if (!sessionId) {
+      const started = await athena('StartSession', {
+        WorkGroup: notebook.WorkGroup, Description: 'notebook ' + notebook.Name, NotebookVersion: 'Athena notebook version 1',
+        EngineConfiguration: { MaxConcurrentDpus: 20, AdditionalConfigs: { NotebookId: notebook.NotebookId } },
+      });
+      sessionId = started.SessionId;
+    }
+    const presigned = await athena('CreatePresignedNotebookUrl', { SessionId: sessionId });
+    location.assign(presigned.NotebookUrl);
+  } catch (e) {
+    showError(e);
+    button.disabled = false;
   }
 }
 
@@ -762,7 +814,7 @@ async function refresh() {
   state.busy = true;
   state.round += 1;
   try {
-    await refreshSessions();
+    await Promise.all([refreshSessions(), refreshNotebooks()]);
     if (state.sessionId) {
       await Promise.all([refreshSession(), refreshCalculations()]);
     }
@@ -788,6 +840,7 @@ async function main() {
   $('sign-out').hidden = !keys.get();
   $('start-session').addEventListener('click', startSession);
   $('terminate-session').addEventListener('click', terminateSession);
+  $('new-notebook').addEventListener('submit', createNotebook);
   $('cell').addEventListener('submit', runCell);
   $('code').addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) runCell(event);

@@ -15,6 +15,7 @@ const notebook = {
   cells: [],           // {cell, node, running}: cell is the nbformat cell object itself
   dirty: false,
   sessionEnded: false,
+  sessionReady: false, // IDLE or BUSY: it takes calculations
   refused: false,
   executions: 0,       // the execution counts this page has given
   busy: 0,             // cells running
@@ -95,8 +96,8 @@ async function load() {
     const count = entry.cell.execution_count;
     if (Number.isInteger(count)) notebook.executions = Math.max(notebook.executions, count);
   }
-  showSession(session.Status);
   renderCells();
+  showSession(session.Status);
   $('notebook').hidden = false;
   setDirty(false, 'Saved ' + time(exported.NotebookMetadata.LastModifiedTime));
   enableActions();
@@ -206,13 +207,14 @@ function updateCellButtons() {
   const locked = notebook.refused;
   notebook.cells.forEach((entry, index) => {
     const node = entry.node;
+    if (!node) return; // not rendered yet
     node.querySelector('.up').disabled = locked || index === 0;
     node.querySelector('.down').disabled = locked || index === notebook.cells.length - 1;
     node.querySelector('.delete').disabled = locked || entry.running !== null;
     node.querySelector('.add-below').disabled = locked;
     node.querySelector('.source').readOnly = locked;
     const run = node.querySelector('.run');
-    if (run) run.disabled = locked || notebook.sessionEnded || entry.running !== null;
+    if (run) run.disabled = locked || !notebook.sessionReady || entry.running !== null;
   });
 }
 
@@ -220,7 +222,7 @@ function updateCellButtons() {
 
 /** Runs one code cell as a calculation of the session and puts its outputs under it; resolves to its final state. */
 async function runCell(entry) {
-  if (entry.running || notebook.sessionEnded || notebook.refused) return null;
+  if (entry.running || !notebook.sessionReady || notebook.refused) return null;
   const cell = entry.cell;
   entry.running = 'starting';
   notebook.busy += 1;
@@ -357,7 +359,7 @@ function setDirty(dirty, text) {
 
 function enableActions() {
   const usable = notebook.document !== null && !notebook.refused;
-  $('run-all').disabled = !usable || notebook.sessionEnded || notebook.runningAll || notebook.busy > 0;
+  $('run-all').disabled = !usable || !notebook.sessionReady || notebook.runningAll || notebook.busy > 0;
   $('save').disabled = !usable || !notebook.dirty;
   $('export').disabled = !usable;
   $('add-code').disabled = !usable;
@@ -368,6 +370,12 @@ function enableActions() {
 
 function showSession(status) {
   $('session-state').replaceChildren(badge(status.State));
+  const ready = status.State === 'IDLE' || status.State === 'BUSY';
+  if (ready !== notebook.sessionReady) {
+    notebook.sessionReady = ready;
+    if (notebook.cells.length) updateCellButtons();
+    enableActions();
+  }
   const ended = ENDED_SESSION.has(status.State);
   if (ended && !notebook.sessionEnded) {
     notebook.sessionEnded = true;
@@ -399,7 +407,8 @@ async function watchSession() {
   } catch (e) {
     if (!(e instanceof TokenRefused)) setConnection(false);
   }
-  if (!notebook.refused) setTimeout(watchSession, 3000);
+  // quickly while the session starts, then now and then
+  if (!notebook.refused) setTimeout(watchSession, notebook.sessionReady || notebook.sessionEnded ? 3000 : 500);
 }
 
 async function main() {
@@ -426,7 +435,7 @@ async function main() {
     }
     return;
   }
-  setTimeout(watchSession, 3000);
+  setTimeout(watchSession, notebook.sessionReady ? 3000 : 500);
 }
 
 main();
