@@ -116,7 +116,7 @@ class Notebooks:
         expect_error(lambda: self.athena.update_notebook(NotebookId=self.notebook_id, Payload="{\"not\": \"a notebook\"}", Type="IPYNB"),
                      "InvalidRequestException", contains=("nbformat 4",))
         expect_error(lambda: self.athena.create_notebook(WorkGroup="no-such-work-group", Name="x"), "InvalidRequestException",
-                     contains=("no-such-work-group",))
+                     contains=("WorkGroup is not found.",))
         expect_error(lambda: self.athena.list_notebook_sessions(NotebookId=str(uuid.uuid4())), "ResourceNotFoundException")
         self.athena.terminate_session(SessionId=self.session_id)
         self.athena.delete_notebook(NotebookId=self.notebook_id)

@@ -149,8 +149,7 @@ class ConsoleBrowserTest {
         String name = "browser-" + UUID.randomUUID().toString().substring(0, 8);
         String notebookId = athena.importNotebook(r -> r.workGroup(Athena.SPARK_WORK_GROUP).name(name).type(NotebookType.IPYNB)
                 .payload(NOTEBOOK)).notebookId();
-        String sessionId = athena.startSession(r -> r.workGroup(Athena.SPARK_WORK_GROUP).notebookVersion("Athena notebook version 1")
-                .engineConfiguration(e -> e.maxConcurrentDpus(4).additionalConfigs(Map.of("NotebookId", notebookId)))).sessionId();
+        String sessionId = Athena.startNotebookSession(athena, notebookId);
         Athena.awaitSession(athena, sessionId, SessionState.IDLE);
         String url = athena.createPresignedNotebookUrl(r -> r.sessionId(sessionId)).notebookUrl();
 
@@ -274,8 +273,7 @@ class ConsoleBrowserTest {
                 Map.of("notebook.url-lifetime", "1s"))) {
             AthenaClient client = server.client();
             String notebookId = client.createNotebook(r -> r.workGroup(Athena.SPARK_WORK_GROUP).name("expiring")).notebookId();
-            String sessionId = client.startSession(r -> r.workGroup(Athena.SPARK_WORK_GROUP)
-                    .engineConfiguration(e -> e.maxConcurrentDpus(4).additionalConfigs(Map.of("NotebookId", notebookId)))).sessionId();
+            String sessionId = Athena.startNotebookSession(client, notebookId);
             String url = client.createPresignedNotebookUrl(r -> r.sessionId(sessionId)).notebookUrl();
             Athena.sleep(1100);
             browser.open("about:blank");

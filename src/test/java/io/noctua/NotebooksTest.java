@@ -109,7 +109,7 @@ class NotebooksTest {
                 .payload("{\"cells\": [], \"nbformat\": 3}"))).startsWith("The notebook is not an .ipynb document of nbformat 4"));
         assertTrue(refused(() -> athena.importNotebook(r -> r.workGroup(workGroup).name("n").type(NotebookType.IPYNB)
                 .notebookS3LocationUri("s3://noctua-results/no/such.ipynb"))).startsWith("The notebook at s3://noctua-results/no/such.ipynb cannot be read"));
-        assertEquals("WorkGroup no-such-work-group is not found.", refused(() -> athena.createNotebook(r -> r.workGroup("no-such-work-group").name("n"))));
+        assertEquals("WorkGroup is not found.", refused(() -> athena.createNotebook(r -> r.workGroup("no-such-work-group").name("n"))));
         assertEquals(List.of(), athena.listNotebookMetadata(r -> r.workGroup(workGroup)).notebookMetadataList(), "nothing was kept");
 
         String token = UUID.randomUUID().toString();
@@ -144,8 +144,7 @@ class NotebooksTest {
     void aPresignedUrlOpensItsSessionAndNotebookForItsLifetimeOnly() {
         String notebookId = athena.importNotebook(r -> r.workGroup(Athena.SPARK_WORK_GROUP).name("presigned " + UUID.randomUUID())
                 .type(NotebookType.IPYNB).payload(NOTEBOOK)).notebookId();
-        String sessionId = athena.startSession(r -> r.workGroup(Athena.SPARK_WORK_GROUP).notebookVersion("Athena notebook version 1")
-                .engineConfiguration(e -> e.maxConcurrentDpus(4).additionalConfigs(Map.of("NotebookId", notebookId)))).sessionId();
+        String sessionId = Athena.startNotebookSession(athena, notebookId);
         String plainSession = Athena.startIdleSession(athena);
         Athena.awaitSession(athena, sessionId, SessionState.IDLE);
 
@@ -225,8 +224,7 @@ class NotebooksTest {
                 Map.of("notebook.url-lifetime", "1s"))) {
             AthenaClient client = server.client();
             String notebookId = client.createNotebook(r -> r.workGroup(Athena.SPARK_WORK_GROUP).name("short-lived")).notebookId();
-            String sessionId = client.startSession(r -> r.workGroup(Athena.SPARK_WORK_GROUP)
-                    .engineConfiguration(e -> e.maxConcurrentDpus(4).additionalConfigs(Map.of("NotebookId", notebookId)))).sessionId();
+            String sessionId = Athena.startNotebookSession(client, notebookId);
             String token = client.createPresignedNotebookUrl(r -> r.sessionId(sessionId)).authToken();
             assertEquals(200, withToken(server.endpoint(), token, "ExportNotebook", "{\"NotebookId\": \"" + notebookId + "\"}").status());
             Athena.sleep(1100);

@@ -156,6 +156,7 @@ public final class CapacityReservationService {
             List<String> names = assignment == null || assignment.workGroupNames() == null ? List.of() : assignment.workGroupNames();
             for (String name : names) {
                 if (name == null || !workGroupExists.test(name)) {
+                    // named, unlike Athena's "WorkGroup is not found." for a call on one workgroup: this call names several
                     throw new InvalidRequestException("WorkGroup " + name + " is not found.");
                 }
                 if (!seen.add(name)) {

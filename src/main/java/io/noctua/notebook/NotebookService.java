@@ -244,7 +244,7 @@ public final class NotebookService {
 
     private void requireWorkGroup(String workGroup) {
         if (workGroup == null || !workGroupExists.test(workGroup)) {
-            throw new InvalidRequestException("WorkGroup " + workGroup + " is not found.");
+            throw WorkGroupService.notFound(); // Athena's words, as every call on one workgroup answers
         }
     }
 

@@ -112,8 +112,7 @@ class AuthTest {
     void aNotebookUrlsTokenOpensItsNotebookWithoutASignature() {
         AthenaClient athena = running.client();
         String notebookId = athena.createNotebook(r -> r.workGroup(Athena.SPARK_WORK_GROUP).name("signed-server-notebook")).notebookId();
-        String sessionId = athena.startSession(r -> r.workGroup(Athena.SPARK_WORK_GROUP)
-                .engineConfiguration(e -> e.maxConcurrentDpus(4).additionalConfigs(Map.of("NotebookId", notebookId)))).sessionId();
+        String sessionId = Athena.startNotebookSession(athena, notebookId);
         String token = athena.createPresignedNotebookUrl(r -> r.sessionId(sessionId)).authToken();
         String withToken = "Content-Type: application/x-amz-json-1.1\r\n" + NotebookUrls.TOKEN_HEADER + ": " + token + "\r\n";
         Answer exported = RawHttp.exchange(endpoint(), RawHttp.athenaRequest(endpoint(), "ExportNotebook",

@@ -35,6 +35,12 @@ public final class Athena {
         return sessionId;
     }
 
+    /** A session of notebook {@code notebookId} (in the spark workgroup), started as Athena's console starts one; not awaited. */
+    public static String startNotebookSession(AthenaClient client, String notebookId) {
+        return client.startSession(r -> r.workGroup(SPARK_WORK_GROUP).notebookVersion("Athena notebook version 1")
+                .engineConfiguration(e -> e.maxConcurrentDpus(4).additionalConfigs(java.util.Map.of("NotebookId", notebookId)))).sessionId();
+    }
+
     public static void awaitSession(AthenaClient client, String sessionId, SessionState state) {
         await(() -> client.getSessionStatus(r -> r.sessionId(sessionId)).status().state() == state,
                 "session " + sessionId + " to be " + state, Duration.ofSeconds(60));
