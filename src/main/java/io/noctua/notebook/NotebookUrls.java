@@ -30,10 +30,10 @@ import static java.util.Objects.requireNonNull;
  * Presigned notebook URLs (CreatePresignedNotebookUrl), made and checked. A URL opens the console's notebook view on a
  * notebook session: {@code <endpoint>/console/notebook/<name>.ipynb#session=<id>&token=<token>} (the token in the
  * fragment, which browsers never send to a server or in a Referer; the page sends it in {@link #TOKEN_HEADER}). A token
- * names one session and its notebook, and opens them until it expires. It carries them and its expiry in the clear and an HMAC-SHA256 over them, under a key
- * derived from the secret the servers on one store share, so that any of them can check a token another made and none
- * needs to remember it. A token cannot be withdrawn before it expires; its lifetime is short (10 minutes by default, as
- * Athena's) for that reason.
+ * names one session and its notebook, and opens them until it expires ({@link NotebookUrlAccess} says what it opens). It
+ * carries them and its expiry in the clear, and an HMAC-SHA256 over them under a key derived from the secret the servers
+ * on one store share, so that any of them can check a token another made and none needs to remember it. A token cannot
+ * be withdrawn before it expires; its lifetime is short (10 minutes by default, as Athena's) for that reason.
  */
 public final class NotebookUrls {
     /** The header the console's notebook page sends its token in (instead of a signature). */
@@ -52,7 +52,8 @@ public final class NotebookUrls {
     }
 
     /** A token and what it grants. */
-    public record Issued(String token, Grant grant) {}
+    private record Issued(String token, Grant grant) {
+    }
 
     private static final Set<SessionState> ENDED = Set.of(SessionState.TERMINATING, SessionState.TERMINATED, SessionState.FAILED);
 
@@ -100,7 +101,7 @@ public final class NotebookUrls {
         return new CreatePresignedNotebookUrlOutput(url, issued.token(), issued.grant().expiresAt().getEpochSecond());
     }
 
-    public Issued issue(String sessionId, String notebookId) {
+    private Issued issue(String sessionId, String notebookId) {
         Instant expiresAt = clock.instant().plus(lifetime);
         String claims = sessionId + "/" + notebookId + "/" + expiresAt.getEpochSecond();
         String body = Base64.getUrlEncoder().withoutPadding().encodeToString(claims.getBytes(StandardCharsets.UTF_8));
