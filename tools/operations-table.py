@@ -82,7 +82,7 @@ WHAT_NOCTUA_DOES = {
     "ExportNotebook": ("Notebooks", SERVED, "The notebook's metadata and its document as stored."),
     "GetNotebookMetadata": ("Notebooks", SERVED, "Name, workgroup, type IPYNB, creation and last modification times."),
     "ListNotebookMetadata": ("Notebooks", SERVED, "A workgroup's notebooks in name order, paged; Filters.Name keeps the names that contain it."),
-    "UpdateNotebook": ("Notebooks", SERVED, "Replaces the document (checked as on import); SessionId must be an active session of the notebook."),
+    "UpdateNotebook": ("Notebooks", SERVED, "Replaces the document (checked as on import); SessionId must be an active session of the notebook, and is required while the notebook has one."),
     "UpdateNotebookMetadata": ("Notebooks", SERVED, "Renames the notebook; a name taken in the workgroup is refused."),
     "DeleteNotebook": ("Notebooks", SERVED, "From the store; deleting its workgroup (recursively) deletes its notebooks."),
     "ListNotebookSessions": ("Notebooks", SERVED, "The notebook's sessions not ended (started with AdditionalConfigs NotebookId), newest first, 10 a page."),

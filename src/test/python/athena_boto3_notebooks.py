@@ -113,7 +113,8 @@ class Notebooks:
         self.athena.update_notebook_metadata(NotebookId=self.notebook_id, Name=self.name + "-renamed")
         require(self.athena.get_notebook_metadata(NotebookId=self.notebook_id)["NotebookMetadata"]["Name"] == self.name + "-renamed",
                 "the rename did not take")
-        expect_error(lambda: self.athena.update_notebook(NotebookId=self.notebook_id, Payload="{\"not\": \"a notebook\"}", Type="IPYNB"),
+        expect_error(lambda: self.athena.update_notebook(NotebookId=self.notebook_id, Payload="{\"not\": \"a notebook\"}", Type="IPYNB",
+                                                         SessionId=self.session_id),
                      "InvalidRequestException", contains=("nbformat 4",))
         expect_error(lambda: self.athena.create_notebook(WorkGroup="no-such-work-group", Name="x"), "InvalidRequestException",
                      contains=("WorkGroup is not found.",))

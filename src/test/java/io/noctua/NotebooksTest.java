@@ -179,6 +179,9 @@ class NotebooksTest {
         String update = "{\"NotebookId\": \"" + notebookId + "\", \"Type\": \"IPYNB\", \"SessionId\": \"" + sessionId + "\", \"Payload\": "
                 + new ObjectMapper().valueToTree(NOTEBOOK) + "}";
         assertEquals(200, withToken(token, "UpdateNotebook", update).status());
+        // with an active session, an update names the session it was made in
+        assertTrue(refused(() -> athena.updateNotebook(r -> r.notebookId(notebookId).type(NotebookType.IPYNB).payload(NOTEBOOK)))
+                .contains("SessionId is required"));
 
         // and nothing else
         String otherCalculation = Athena.startCalculation(athena, plainSession, "print(1)");

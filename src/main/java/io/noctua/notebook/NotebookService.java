@@ -116,7 +116,12 @@ public final class NotebookService {
     public NotebookChanged update(UpdateNotebookInput input) {
         requireType(input.type());
         Notebook notebook = existing(input.notebookId());
-        if (input.sessionId() != null && sessionsOf(notebook).stream().noneMatch(session -> session.sessionId().equals(input.sessionId()))) {
+        List<Session> active = sessionsOf(notebook);
+        if (input.sessionId() == null && !active.isEmpty()) { // Athena: required if the notebook has an active session
+            throw new InvalidRequestException("SessionId is required: notebook " + notebook.notebookId() + " has an active session ("
+                    + active.get(0).sessionId() + "); name the session the notebook was edited in");
+        }
+        if (input.sessionId() != null && active.stream().noneMatch(session -> session.sessionId().equals(input.sessionId()))) {
             throw new InvalidRequestException("Session " + input.sessionId() + " is not an active session of notebook " + notebook.notebookId());
         }
         store.updatePayload(notebook.notebookId(), checked(input.payload()), clock.instant());
