@@ -170,8 +170,17 @@ public final class NoctuaServer implements AutoCloseable {
             started.push(stopWork::shutdownNow);
             // the timer only hands each step of a stop to a thread of its own: one stop's slow step never delays another's
             SessionMachine.Timer timer = (delay, task) -> stopTimer.schedule(() -> stopWork.execute(task), delay.toMillis(), TimeUnit.MILLISECONDS);
+            JdbcCapacityReservationStore capacityStore = new JdbcCapacityReservationStore(database);
+            JdbcDataCatalogStore catalogStore = new JdbcDataCatalogStore(database);
+            this.tags = new TagService(new JdbcTagStore(database), resource -> switch (resource.type()) {
+                case TaggedResource.WORK_GROUP -> workGroupStore.get(resource.name()).isPresent();
+                case TaggedResource.DATA_CATALOG -> DataCatalogService.CATALOG.equals(resource.name()) || catalogStore.get(resource.name()).isPresent();
+                case TaggedResource.CAPACITY_RESERVATION -> capacityStore.get(resource.name()).isPresent();
+                case TaggedResource.SESSION -> sessionStore.session(resource.name()).isPresent(); // ended or not
+                default -> false;
+            });
             this.liveSessions = new LiveSessions(sessionStore, clock, timer, config.calculationStopGrace());
-            this.sessions = new SessionService(liveSessions, workGroupStore, engines(engine), clock, new SessionService.Settings(
+            this.sessions = new SessionService(liveSessions, workGroupStore, engines(engine), tags, clock, new SessionService.Settings(
                     config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute(),
                     new SessionService.Limits(config.sessionMaxActive(), config.sessionMaxActivePerWorkGroup(), config.sessionMaxConcurrentDpus())));
             this.calculations = new CalculationService(liveSessions, results, session -> sessions.recentOfWorkGroup(session.workGroup(), 100),
@@ -180,14 +189,6 @@ public final class NoctuaServer implements AutoCloseable {
             JdbcSavedQueryStore savedQueries = new JdbcSavedQueryStore(database);
             this.namedQueries = new NamedQueryService(savedQueries, workGroupStore, clock);
             this.preparedStatements = new PreparedStatementService(savedQueries, workGroupStore, clock);
-            JdbcCapacityReservationStore capacityStore = new JdbcCapacityReservationStore(database);
-            JdbcDataCatalogStore catalogStore = new JdbcDataCatalogStore(database);
-            this.tags = new TagService(new JdbcTagStore(database), resource -> switch (resource.type()) {
-                case TaggedResource.WORK_GROUP -> workGroupStore.get(resource.name()).isPresent();
-                case TaggedResource.DATA_CATALOG -> DataCatalogService.CATALOG.equals(resource.name()) || catalogStore.get(resource.name()).isPresent();
-                case TaggedResource.CAPACITY_RESERVATION -> capacityStore.get(resource.name()).isPresent();
-                default -> false;
-            });
             DataCatalogRegistry catalogs = new DataCatalogRegistry(catalogStore, tags, clock);
             this.queries = keep(started, new QueryService(new JdbcQueryStore(database, serverId), workGroupStore, preparedStatements,
                     engine.queryEngine(), results,

@@ -22,6 +22,8 @@ import io.noctua.api.TooManyRequestsException;
 import io.noctua.api.WorkGroupState;
 import io.noctua.concurrent.Threads;
 import io.noctua.engine.SparkExecutor;
+import io.noctua.tags.TagService;
+import io.noctua.tags.TaggedResource;
 import io.noctua.workgroup.EngineVersions;
 import io.noctua.workgroup.WorkGroup;
 import io.noctua.workgroup.WorkGroupService;
@@ -44,7 +46,7 @@ import java.util.logging.Logger;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Athena's session operations: StartSession (with the server's limits), the reads, TerminateSession,
+ * Athena's session operations: StartSession (with the server's limits and its tags), the reads, TerminateSession,
  * ListExecutors; and the sessions' start and end with the server. A live session's every change is
  * its {@link SessionMachine}'s.
  */
@@ -57,6 +59,7 @@ public final class SessionService {
     private final SessionStore store;
     private final WorkGroupStore workGroups;
     private final Engines engines;
+    private final TagService tags;
     private final Clock clock;
     private final Settings settings;
     private final ExecutorService creators = Executors.newCachedThreadPool(Threads.daemons("session-start"));
@@ -79,11 +82,12 @@ public final class SessionService {
     public record Limits(int maxActive, int maxActivePerWorkGroup, int maxConcurrentDpus) {
     }
 
-    public SessionService(LiveSessions sessions, WorkGroupStore workGroups, Engines engines, Clock clock, Settings settings) {
+    public SessionService(LiveSessions sessions, WorkGroupStore workGroups, Engines engines, TagService tags, Clock clock, Settings settings) {
         this.sessions = requireNonNull(sessions, "sessions is null");
         this.store = sessions.store();
         this.workGroups = requireNonNull(workGroups, "workGroups is null");
         this.engines = requireNonNull(engines, "engines is null");
+        this.tags = requireNonNull(tags, "tags is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.settings = requireNonNull(settings, "settings is null");
     }
@@ -96,6 +100,7 @@ public final class SessionService {
             throw new InvalidRequestException("WorkGroup " + workGroup.name() + " is disabled.");
         }
         String fingerprint = Fingerprints.of(request, "ClientRequestToken");
+        Map<String, String> ownTags = tags.checked(request.tags());
         EngineConfiguration engineConfiguration = withDefaults(request.engineConfiguration());
         if (engineConfiguration.sparkProperties() != null) {
             try {
@@ -114,7 +119,10 @@ public final class SessionService {
                 }
             }
             admit(workGroup.name(), engineConfiguration.maxConcurrentDpus());
-            return create(request, workGroup, engineConfiguration, fingerprint);
+            Map<String, String> sessionTags = Boolean.TRUE.equals(request.copyWorkGroupTags())
+                    ? tags.withCopies(tags.tagsOf(TaggedResource.workGroup(workGroup.name())), ownTags)
+                    : ownTags;
+            return create(request, workGroup, engineConfiguration, sessionTags, fingerprint);
         }
     }
 
@@ -155,7 +163,7 @@ public final class SessionService {
     }
 
     private StartSessionResponse create(StartSessionRequest request, WorkGroup workGroup, EngineConfiguration engineConfiguration,
-                                        String fingerprint) {
+                                        Map<String, String> sessionTags, String fingerprint) {
         Instant now = clock.instant();
         Session created = Session.builder()
                 .sessionId(UUID.randomUUID().toString())
@@ -179,6 +187,13 @@ public final class SessionService {
                     .orElseThrow(() -> new IllegalStateException("session " + created.sessionId() + " could not be stored")), fingerprint);
         }
         SessionMachine machine = added.get();
+        try {
+            tags.tagNew(TaggedResource.session(created.sessionId()), sessionTags);
+        }
+        catch (RuntimeException e) { // the session must not wait in CREATING for an engine it will never get
+            machine.creationFailed("The session's tags could not be stored: " + e.getMessage());
+            throw e;
+        }
         creators.execute(() -> openEngine(machine));
         return new StartSessionResponse(created.sessionId(), created.state());
     }

@@ -71,8 +71,9 @@ class SessionLifecycleTest {
 
     SessionLifecycleTest() {
         InMemoryWorkGroupStore workGroups = new InMemoryWorkGroupStore();
-        new WorkGroupService(workGroups, new TagService(new InMemoryTagStore(), resource -> true), clock, name -> { }).createDefaults("spark", "s3://noctua-results/", NoctuaServer.DEFAULT_EXECUTION_ROLE);
-        sessions = new SessionService(live, workGroups, engine, clock, new SessionService.Settings("s3://noctua-results/", 20,
+        TagService tags = new TagService(new InMemoryTagStore(), resource -> true);
+        new WorkGroupService(workGroups, tags, clock, name -> { }).createDefaults("spark", "s3://noctua-results/", NoctuaServer.DEFAULT_EXECUTION_ROLE);
+        sessions = new SessionService(live, workGroups, engine, tags, clock, new SessionService.Settings("s3://noctua-results/", 20,
                 Duration.ofMinutes(1), new SessionService.Limits(1000, 1000, 1_000_000)));
         calculations = new CalculationService(live, results, session -> List.of(session), clock);
     }
