@@ -33,6 +33,7 @@ import io.noctua.engine.python.PythonEnvironment;
 import io.noctua.engine.python.PythonWorkers;
 import io.noctua.glue.GlueService;
 import io.noctua.http.HttpServer;
+import io.noctua.monitoring.SessionLogs;
 import io.noctua.notebook.NotebookService;
 import io.noctua.operations.Health;
 import io.noctua.operations.Metrics;
@@ -119,6 +120,9 @@ public final class NoctuaServer implements AutoCloseable {
     private final CalculationService calculations;
     private final WorkGroupService workGroups;
     private final TagService tags;
+    private final SessionLogs sessionLogs;
+    /** Spark's log records, to the driver logs of the sessions whose calculations they are about. */
+    private final AutoCloseable sparkLogTap;
     private final CapacityReservationService capacityReservations;
     private final NotebookService notebooks;
     private final QueryService queries;
@@ -179,8 +183,11 @@ public final class NoctuaServer implements AutoCloseable {
                 case TaggedResource.SESSION -> sessionStore.session(resource.name()).isPresent(); // ended or not
                 default -> false;
             });
+            this.sessionLogs = keep(started, new SessionLogs(results, clock, config.dataDir().resolve("tmp").resolve("session-logs"),
+                    engine::jobGroupOfThisThread));
+            this.sparkLogTap = keep(started, engine.tapLogs(sessionLogs));
             this.liveSessions = new LiveSessions(sessionStore, clock, timer, config.calculationStopGrace());
-            this.sessions = new SessionService(liveSessions, workGroupStore, engines(engine), tags, clock, new SessionService.Settings(
+            this.sessions = new SessionService(liveSessions, workGroupStore, engines(engine), tags, sessionLogs, clock, new SessionService.Settings(
                     config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute(),
                     new SessionService.Limits(config.sessionMaxActive(), config.sessionMaxActivePerWorkGroup(), config.sessionMaxConcurrentDpus())));
             this.calculations = new CalculationService(liveSessions, results, session -> sessions.recentOfWorkGroup(session.workGroup(), 100),
@@ -373,6 +380,15 @@ public final class NoctuaServer implements AutoCloseable {
     /** This server's id among the servers sharing its store. */
     public String serverId() {
         return serverId;
+    }
+
+    private static void closeQuietly(AutoCloseable part) {
+        try {
+            part.close();
+        }
+        catch (Exception e) {
+            LOG.warning("could not close " + part + ": " + e);
+        }
     }
 
     private static <T extends AutoCloseable> T keep(Deque<AutoCloseable> started, T part) {
@@ -653,6 +669,8 @@ public final class NoctuaServer implements AutoCloseable {
         stopTimer.shutdownNow();
         stopWork.shutdownNow();
         pythonWorkers.close();
+        closeQuietly(sparkLogTap);
+        sessionLogs.close(); // the ended sessions' last driver logs, before the store they go to closes
         results.close();
         if (s3 != null) {
             s3.close();
