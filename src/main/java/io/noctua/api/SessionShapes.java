@@ -44,8 +44,8 @@ public final class SessionShapes {
 
     public record GetSessionResponse(String sessionId, String description, String workGroup, String engineVersion,
                                      EngineConfiguration engineConfiguration, String notebookVersion,
-                                     MonitoringConfiguration monitoringConfiguration, SessionConfiguration sessionConfiguration, SessionStatus status,
-                                     SessionStatistics statistics) {
+                                     MonitoringConfiguration monitoringConfiguration, SessionConfiguration sessionConfiguration,
+                                     SessionStatus status, SessionStatistics statistics) {
     }
 
     public record GetSessionStatusResponse(String sessionId, SessionStatus status) {

@@ -54,10 +54,14 @@ public final class MonitoringConfigurations {
         MonitoringConfiguration own = session == null ? NONE : session;
         MonitoringConfiguration inherited = workGroup == null ? NONE : workGroup;
         MonitoringConfiguration effective = new MonitoringConfiguration(
-                own.cloudWatchLoggingConfiguration() != null ? own.cloudWatchLoggingConfiguration() : inherited.cloudWatchLoggingConfiguration(),
-                own.managedLoggingConfiguration() != null ? own.managedLoggingConfiguration() : inherited.managedLoggingConfiguration(),
-                own.s3LoggingConfiguration() != null ? own.s3LoggingConfiguration() : inherited.s3LoggingConfiguration());
+                first(own.cloudWatchLoggingConfiguration(), inherited.cloudWatchLoggingConfiguration()),
+                first(own.managedLoggingConfiguration(), inherited.managedLoggingConfiguration()),
+                first(own.s3LoggingConfiguration(), inherited.s3LoggingConfiguration()));
         return effective.equals(NONE) ? null : effective;
+    }
+
+    private static <T> T first(T own, T inherited) {
+        return own != null ? own : inherited;
     }
 
     /** The {@code MonitoringConfiguration} of a workgroup's {@code Configuration} (a JSON object), or null. */
@@ -87,7 +91,8 @@ public final class MonitoringConfigurations {
         if (!cloudWatch && !managed) {
             return Optional.empty();
         }
-        String which = cloudWatch && managed ? "CloudWatch logging and managed logging are" : cloudWatch ? "CloudWatch logging is" : "managed logging is";
+        String which = cloudWatch && managed ? "CloudWatch logging and managed logging are"
+                : cloudWatch ? "CloudWatch logging is" : "managed logging is";
         return Optional.of(which + " enabled, and Noctua does not deliver it: only S3 logging writes logs");
     }
 }

@@ -190,8 +190,8 @@ public record Session(
 
         public Session build() {
             return new Session(sessionId, workGroup, description, engineConfiguration, notebookVersion, executionRole,
-                    monitoringConfiguration, idleTimeoutMinutes, workingDirectory, state, stateChangeReason, startDateTime, lastModifiedDateTime, endDateTime,
-                    idleSinceDateTime, dpuExecutionInMillis, clientRequestToken, requestFingerprint);
+                    monitoringConfiguration, idleTimeoutMinutes, workingDirectory, state, stateChangeReason, startDateTime,
+                    lastModifiedDateTime, endDateTime, idleSinceDateTime, dpuExecutionInMillis, clientRequestToken, requestFingerprint);
         }
     }
 }

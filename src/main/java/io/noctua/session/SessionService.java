@@ -226,7 +226,8 @@ public final class SessionService {
      */
     private static MonitoringConfiguration effectiveMonitoring(StartSessionRequest request, WorkGroup workGroup) {
         MonitoringConfigurations.check(request.monitoringConfiguration(), "MonitoringConfiguration");
-        MonitoringConfiguration effective = MonitoringConfigurations.effective(request.monitoringConfiguration(), workGroup.monitoringConfiguration());
+        MonitoringConfiguration effective = MonitoringConfigurations.effective(request.monitoringConfiguration(),
+                workGroup.monitoringConfiguration());
         MonitoringConfigurations.check(effective, "The Configuration.MonitoringConfiguration of workgroup " + workGroup.name());
         return effective;
     }
