@@ -28,15 +28,15 @@ AREAS = [
     "Data catalogs and metadata", "Notebooks", "Capacity reservations", "Tags",
 ]
 WHAT_NOCTUA_DOES = {
-    "CreateWorkGroup": ("Workgroups", SERVED, "Stored; Spark workgroups (PySpark engine version 3) run sessions, others run SQL queries."),
+    "CreateWorkGroup": ("Workgroups", SERVED, "Stored; Spark workgroups (PySpark engine version 3) run sessions, others run SQL queries. MonitoringConfiguration is checked and kept for the workgroup's sessions."),
     "GetWorkGroup": ("Workgroups", SERVED, "From the store, with Athena's configuration shape."),
     "ListWorkGroups": ("Workgroups", SERVED, "Paged, with each workgroup's state and engine version."),
-    "UpdateWorkGroup": ("Workgroups", SERVED, "Configuration updates and state (ENABLED, DISABLED)."),
+    "UpdateWorkGroup": ("Workgroups", SERVED, "Configuration updates and state (ENABLED, DISABLED); MonitoringConfiguration is replaced whole, for sessions started afterwards."),
     "DeleteWorkGroup": ("Workgroups", SERVED, "With RecursiveDeleteOption: ends the workgroup's sessions and deletes what it holds."),
     "ListEngineVersions": ("Workgroups", SERVED, "AUTO, Athena engine version 3 (run on Spark SQL) and PySpark engine version 3."),
     "ListApplicationDPUSizes": ("Workgroups", SERVED, "The Athena notebook runtime, with a DPU size of 1."),
-    "StartSession": ("Sessions", SERVED, "A Spark session on the server's driver, IDLE in milliseconds; ClientRequestToken is idempotent; AdditionalConfigs NotebookId attaches it to a notebook of its workgroup."),
-    "GetSession": ("Sessions", SERVED, "From the session's state machine or the store."),
+    "StartSession": ("Sessions", SERVED, "A Spark session on the server's driver, IDLE in milliseconds; ClientRequestToken is idempotent; AdditionalConfigs NotebookId attaches it to a notebook of its workgroup. Tags are kept on the session (CopyWorkGroupTags adds its workgroup's). MonitoringConfiguration (its own members, else its workgroup's): S3 logging writes the driver log and the calculations' stdout and stderr under LogLocation in Noctua's layout; CloudWatch and managed logging are kept, not delivered."),
+    "GetSession": ("Sessions", SERVED, "From the session's state machine or the store, with its effective MonitoringConfiguration."),
     "GetSessionStatus": ("Sessions", SERVED, "Live state, with Athena's StateChangeReason texts."),
     "ListSessions": ("Sessions", SERVED, "Paged, filtered by state, newest first."),
     "TerminateSession": ("Sessions", SERVED, "Stops the session's running work and its Python worker, then TERMINATED."),
@@ -95,9 +95,9 @@ WHAT_NOCTUA_DOES = {
     "DeleteCapacityReservation": ("Capacity reservations", SERVED, "Only a CANCELLED reservation; its tags and assignments go with it."),
     "PutCapacityAssignmentConfiguration": ("Capacity reservations", SERVED, "Existing workgroups, each in one reservation at most (the store keeps that across servers)."),
     "GetCapacityAssignmentConfiguration": ("Capacity reservations", SERVED, "The assignments in the order they were put."),
-    "TagResource": ("Tags", SERVED, "On workgroups, capacity reservations and data catalogs, by ARN of any region; AWS's tag rules (50 a resource, no aws: keys)."),
+    "TagResource": ("Tags", SERVED, "On workgroups, capacity reservations, data catalogs and sessions (arn:aws:athena:<region>:<account-id>:session/<session-id>, ended or not), by ARN of any region; AWS's tag rules (50 a resource, no aws: keys)."),
     "UntagResource": ("Tags", SERVED, "Removes the keys given; keys the resource does not have are no error."),
-    "ListTagsForResource": ("Tags", SERVED, "In key order, paged with MaxResults and NextToken; CreateWorkGroup's Tags are stored too."),
+    "ListTagsForResource": ("Tags", SERVED, "In key order, paged with MaxResults and NextToken; the Tags of CreateWorkGroup, CreateCapacityReservation, CreateDataCatalog and StartSession are stored too."),
 }
 
 

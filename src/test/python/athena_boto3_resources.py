@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Athena's resources besides sessions and queries through boto3 against a Noctua server: capacity reservations, data
-catalogs and tags.
+catalogs, tags (of sessions too) and the MonitoringConfiguration of workgroups and sessions.
 
     python3 athena_boto3_resources.py <endpoint-url>
 
@@ -106,6 +106,39 @@ class Resources:
         self.athena.delete_capacity_reservation(Name=self.name)
         expect_error(lambda: self.athena.get_capacity_reservation(Name=self.name), "InvalidRequestException", contains=("not found",))
         self.athena.delete_work_group(WorkGroup=self.work_group)
+
+    def check_session_tags_and_monitoring(self):
+        spark = "boto3-spark-" + uuid.uuid4().hex[:8]
+        monitoring = {"S3LoggingConfiguration": {"Enabled": True, "LogLocation": "s3://noctua-results/boto3-logs"},
+                      "CloudWatchLoggingConfiguration": {"Enabled": True, "LogGroup": "/athena/boto3",
+                                                         "LogTypes": {"SPARK_DRIVER": ["STDOUT", "STDERR"]}}}
+        self.athena.create_work_group(
+            Name=spark, Tags=[{"Key": "team", "Value": "data"}, {"Key": "env", "Value": "dev"}],
+            Configuration={"EngineVersion": {"SelectedEngineVersion": "PySpark engine version 3"},
+                           "ExecutionRole": "arn:aws:iam::123456789012:role/boto3", "MonitoringConfiguration": monitoring})
+        got = self.athena.get_work_group(WorkGroup=spark)["WorkGroup"]["Configuration"]["MonitoringConfiguration"]
+        require(got == monitoring, "the workgroup's MonitoringConfiguration: %r" % got)
+        managed = {"ManagedLoggingConfiguration": {"Enabled": True}}
+        session_id = self.athena.start_session(
+            WorkGroup=spark, EngineConfiguration={"MaxConcurrentDpus": 2}, MonitoringConfiguration=managed,
+            Tags=[{"Key": "env", "Value": "prod"}], CopyWorkGroupTags=True)["SessionId"]
+        session = self.athena.get_session(SessionId=session_id)
+        require(session["MonitoringConfiguration"] == dict(monitoring, **managed),
+                "the session's MonitoringConfiguration (its own, then its workgroup's): %r" % session["MonitoringConfiguration"])
+        session_arn = ACCOUNT_ARN + "session/" + session_id
+        tags = self.athena.list_tags_for_resource(ResourceARN=session_arn)["Tags"]
+        require(tags == [{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "data"}], "the session's tags: %r" % tags)
+        self.athena.tag_resource(ResourceARN=session_arn, Tags=[{"Key": "stage", "Value": "test"}])
+        self.athena.untag_resource(ResourceARN=session_arn, TagKeys=["env"])
+        tags = self.athena.list_tags_for_resource(ResourceARN=session_arn)["Tags"]
+        require(tags == [{"Key": "stage", "Value": "test"}, {"Key": "team", "Value": "data"}], "after changes: %r" % tags)
+        expect_error(lambda: self.athena.start_session(
+            WorkGroup=spark, EngineConfiguration={"MaxConcurrentDpus": 2},
+            MonitoringConfiguration={"S3LoggingConfiguration": {"Enabled": True}}), "InvalidRequestException", contains=("LogLocation",))
+        expect_error(lambda: self.athena.list_tags_for_resource(ResourceARN=ACCOUNT_ARN + "session/" + str(uuid.uuid4())),
+                     "ResourceNotFoundException")
+        self.athena.terminate_session(SessionId=session_id)
+        self.athena.delete_work_group(WorkGroup=spark, RecursiveDeleteOption=True)
 
     def check_data_catalogs(self):
         lambda_arn = "arn:aws:lambda:us-east-1:123456789012:function:connector"

@@ -34,6 +34,7 @@ import io.noctua.engine.python.PythonEnvironment;
 import io.noctua.engine.python.PythonWorkers;
 import io.noctua.glue.GlueService;
 import io.noctua.http.HttpServer;
+import io.noctua.monitoring.SessionLogs;
 import io.noctua.notebook.NotebookService;
 import io.noctua.notebook.NotebookUrlAccess;
 import io.noctua.notebook.NotebookUrls;
@@ -122,6 +123,9 @@ public final class NoctuaServer implements AutoCloseable {
     private final CalculationService calculations;
     private final WorkGroupService workGroups;
     private final TagService tags;
+    private final SessionLogs sessionLogs;
+    /** Spark's log records, to the driver logs of the sessions whose calculations they are about. */
+    private final AutoCloseable sparkLogTap;
     private final CapacityReservationService capacityReservations;
     private final NotebookService notebooks;
     private final NotebookUrls notebookUrls;
@@ -174,8 +178,20 @@ public final class NoctuaServer implements AutoCloseable {
             started.push(stopWork::shutdownNow);
             // the timer only hands each step of a stop to a thread of its own: one stop's slow step never delays another's
             SessionMachine.Timer timer = (delay, task) -> stopTimer.schedule(() -> stopWork.execute(task), delay.toMillis(), TimeUnit.MILLISECONDS);
+            JdbcCapacityReservationStore capacityStore = new JdbcCapacityReservationStore(database);
+            JdbcDataCatalogStore catalogStore = new JdbcDataCatalogStore(database);
+            this.tags = new TagService(new JdbcTagStore(database), resource -> switch (resource.type()) {
+                case TaggedResource.WORK_GROUP -> workGroupStore.get(resource.name()).isPresent();
+                case TaggedResource.DATA_CATALOG -> DataCatalogService.CATALOG.equals(resource.name()) || catalogStore.get(resource.name()).isPresent();
+                case TaggedResource.CAPACITY_RESERVATION -> capacityStore.get(resource.name()).isPresent();
+                case TaggedResource.SESSION -> sessionStore.session(resource.name()).isPresent(); // ended or not
+                default -> false;
+            });
+            this.sessionLogs = keep(started, new SessionLogs(results, clock, config.dataDir().resolve("tmp").resolve("session-logs"),
+                    engine::jobGroupOfThisThread));
+            this.sparkLogTap = keep(started, engine.tapLogs(sessionLogs));
             this.liveSessions = new LiveSessions(sessionStore, clock, timer, config.calculationStopGrace());
-            this.sessions = new SessionService(liveSessions, workGroupStore, engines(engine), clock, new SessionService.Settings(
+            this.sessions = new SessionService(liveSessions, workGroupStore, engines(engine), tags, sessionLogs, clock, new SessionService.Settings(
                     config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute(),
                     new SessionService.Limits(config.sessionMaxActive(), config.sessionMaxActivePerWorkGroup(), config.sessionMaxConcurrentDpus())));
             this.calculations = new CalculationService(liveSessions, results, session -> sessions.recentOfWorkGroup(session.workGroup(), 100),
@@ -184,14 +200,6 @@ public final class NoctuaServer implements AutoCloseable {
             JdbcSavedQueryStore savedQueries = new JdbcSavedQueryStore(database);
             this.namedQueries = new NamedQueryService(savedQueries, workGroupStore, clock);
             this.preparedStatements = new PreparedStatementService(savedQueries, workGroupStore, clock);
-            JdbcCapacityReservationStore capacityStore = new JdbcCapacityReservationStore(database);
-            JdbcDataCatalogStore catalogStore = new JdbcDataCatalogStore(database);
-            this.tags = new TagService(new JdbcTagStore(database), resource -> switch (resource.type()) {
-                case TaggedResource.WORK_GROUP -> workGroupStore.get(resource.name()).isPresent();
-                case TaggedResource.DATA_CATALOG -> DataCatalogService.CATALOG.equals(resource.name()) || catalogStore.get(resource.name()).isPresent();
-                case TaggedResource.CAPACITY_RESERVATION -> capacityStore.get(resource.name()).isPresent();
-                default -> false;
-            });
             DataCatalogRegistry catalogs = new DataCatalogRegistry(catalogStore, tags, clock);
             this.queries = keep(started, new QueryService(new JdbcQueryStore(database, serverId), workGroupStore, preparedStatements,
                     engine.queryEngine(), results,
@@ -379,6 +387,15 @@ public final class NoctuaServer implements AutoCloseable {
     /** This server's id among the servers sharing its store. */
     public String serverId() {
         return serverId;
+    }
+
+    private static void closeQuietly(AutoCloseable part) {
+        try {
+            part.close();
+        }
+        catch (Exception e) {
+            LOG.warning("could not close " + part + ": " + e);
+        }
     }
 
     private static <T extends AutoCloseable> T keep(Deque<AutoCloseable> started, T part) {
@@ -672,6 +689,8 @@ public final class NoctuaServer implements AutoCloseable {
         stopTimer.shutdownNow();
         stopWork.shutdownNow();
         pythonWorkers.close();
+        closeQuietly(sparkLogTap);
+        sessionLogs.close(); // the ended sessions' last driver logs, before the store they go to closes
         results.close();
         if (s3 != null) {
             s3.close();

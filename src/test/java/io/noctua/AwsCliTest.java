@@ -115,6 +115,19 @@ class AwsCliTest {
         assertTrue(gone.stderr().contains("ResourceNotFoundException"), "stderr does not name the error: " + gone);
     }
 
+    /** StartSession's Tags, CopyWorkGroupTags and MonitoringConfiguration as the CLI sends them, and tags on the session's ARN. */
+    @Test
+    void aSessionStartsWithTagsAndAMonitoringConfiguration() {
+        String monitoring = "{\"CloudWatchLoggingConfiguration\":{\"Enabled\":true,\"LogGroup\":\"/athena/cli\"}}";
+        JsonNode started = athenaJson("start-session", "--work-group", "spark", "--engine-configuration", "MaxConcurrentDpus=2",
+                "--tags", "Key=owner,Value=cli", "--no-copy-work-group-tags", "--monitoring-configuration", monitoring);
+        String sessionId = started.get("SessionId").asText();
+        assertEquals(monitoring, athenaJson("get-session", "--session-id", sessionId).get("MonitoringConfiguration").toString());
+        String arn = "arn:aws:athena:us-east-1:123456789012:session/" + sessionId;
+        assertEquals("[{\"Key\":\"owner\",\"Value\":\"cli\"}]", athenaJson("list-tags-for-resource", "--resource-arn", arn).get("Tags").toString());
+        succeeds("terminate-session", "--session-id", sessionId);
+    }
+
     // ---- running the CLI
 
     private static void succeeds(String... arguments) {

@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.athena.model.GetCalculationExecutionRespo
 import software.amazon.awssdk.services.athena.model.GetSessionResponse;
 import software.amazon.awssdk.services.athena.model.InvalidRequestException;
 import software.amazon.awssdk.services.athena.model.ListSessionsResponse;
+import software.amazon.awssdk.services.athena.model.MonitoringConfiguration;
 import software.amazon.awssdk.services.athena.model.SessionState;
 import software.amazon.awssdk.services.athena.model.SessionSummary;
 import software.amazon.awssdk.services.athena.model.StartSessionResponse;
@@ -106,6 +107,21 @@ class SessionApiTest {
 
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> athena.listSessions(r -> r.workGroup(workGroup).nextToken("garbage")));
         assertTrue(e.awsErrorDetails().errorMessage().startsWith("The NextToken is not valid"));
+    }
+
+    @Test
+    void aSessionsMonitoringConfigurationIsReturnedWhileItLivesAndAfterItEnded() {
+        MonitoringConfiguration given = MonitoringConfiguration.builder()
+                .cloudWatchLoggingConfiguration(c -> c.enabled(true).logGroup("/athena/sessions").logTypes(Map.of("SPARK_DRIVER", List.of("STDOUT"))))
+                .managedLoggingConfiguration(m -> m.enabled(false).kmsKey("alias/logs"))
+                .build();
+        String sessionId = athena.startSession(r -> r.workGroup(SPARK_WORK_GROUP).engineConfiguration(e -> e.maxConcurrentDpus(2))
+                .monitoringConfiguration(given)).sessionId();
+        assertEquals(given, athena.getSession(r -> r.sessionId(sessionId)).monitoringConfiguration());
+        athena.terminateSession(r -> r.sessionId(sessionId));
+        Athena.awaitSession(athena, sessionId, SessionState.TERMINATED);
+        assertEquals(given, athena.getSession(r -> r.sessionId(sessionId)).monitoringConfiguration(), "as the store keeps it");
+        assertNull(athena.getSession(r -> r.sessionId(Athena.startIdleSession(athena))).monitoringConfiguration());
     }
 
     @Test

@@ -9,6 +9,7 @@ import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.EngineVersion;
 import software.amazon.awssdk.services.athena.model.InvalidRequestException;
 import software.amazon.awssdk.services.athena.model.ListWorkGroupsResponse;
+import software.amazon.awssdk.services.athena.model.MonitoringConfiguration;
 import software.amazon.awssdk.services.athena.model.SessionState;
 import software.amazon.awssdk.services.athena.model.WorkGroup;
 import software.amazon.awssdk.services.athena.model.WorkGroupState;
@@ -16,6 +17,7 @@ import software.amazon.awssdk.services.athena.model.WorkGroupSummary;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -110,6 +112,38 @@ class WorkGroupApiTest {
 
         InvalidRequestException primary = assertThrows(InvalidRequestException.class, () -> athena.deleteWorkGroup(r -> r.workGroup("primary")));
         assertEquals("primary workGroup could not be deleted", primary.awsErrorDetails().errorMessage());
+    }
+
+    @Test
+    void aWorkGroupsMonitoringConfigurationIsKeptReplacedAndChecked() {
+        MonitoringConfiguration created = MonitoringConfiguration.builder()
+                .s3LoggingConfiguration(s -> s.enabled(true).logLocation("s3://team-logs/athena").kmsKey("alias/team-logs"))
+                .cloudWatchLoggingConfiguration(c -> c.enabled(true).logGroup("/aws/athena/team").logStreamNamePrefix("spark-")
+                        .logTypes(Map.of("SPARK_DRIVER", List.of("STDOUT", "STDERR"), "SPARK_EXECUTOR", List.of("STDERR"))))
+                .build();
+        athena.createWorkGroup(r -> r.name("monitored").configuration(c -> c
+                .engineVersion(v -> v.selectedEngineVersion("PySpark engine version 3")).executionRole(ROLE).monitoringConfiguration(created)));
+        assertEquals(created, athena.getWorkGroup(r -> r.workGroup("monitored")).workGroup().configuration().monitoringConfiguration());
+
+        // ConfigurationUpdates.MonitoringConfiguration replaces the whole of it; other updates leave it as it is
+        MonitoringConfiguration replaced = MonitoringConfiguration.builder().managedLoggingConfiguration(m -> m.enabled(true)).build();
+        athena.updateWorkGroup(r -> r.workGroup("monitored").configurationUpdates(u -> u.monitoringConfiguration(replaced)));
+        athena.updateWorkGroup(r -> r.workGroup("monitored").description("described"));
+        assertEquals(replaced, athena.getWorkGroup(r -> r.workGroup("monitored")).workGroup().configuration().monitoringConfiguration());
+
+        InvalidRequestException noLocation = assertThrows(InvalidRequestException.class, () -> athena.updateWorkGroup(r -> r
+                .workGroup("monitored").configurationUpdates(u -> u.monitoringConfiguration(m -> m.s3LoggingConfiguration(s -> s.enabled(true))))));
+        assertTrue(noLocation.awsErrorDetails().errorMessage().startsWith(
+                "Configuration.MonitoringConfiguration.S3LoggingConfiguration.LogLocation is required when S3 logging is enabled"),
+                noLocation.awsErrorDetails().errorMessage());
+        assertEquals(replaced, athena.getWorkGroup(r -> r.workGroup("monitored")).workGroup().configuration().monitoringConfiguration(),
+                "a refused update changes nothing");
+        InvalidRequestException badLocation = assertThrows(InvalidRequestException.class, () -> athena.createWorkGroup(r -> r.name("bad-logs")
+                .configuration(c -> c.monitoringConfiguration(m -> m.s3LoggingConfiguration(s -> s.enabled(false).logLocation("/var/log"))))));
+        assertTrue(badLocation.awsErrorDetails().errorMessage().contains(
+                "at 'configuration.monitoringConfiguration.s3LoggingConfiguration.logLocation' failed to satisfy constraint"),
+                badLocation.awsErrorDetails().errorMessage());
+        athena.deleteWorkGroup(r -> r.workGroup("monitored"));
     }
 
     @Test

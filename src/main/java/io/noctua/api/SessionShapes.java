@@ -1,6 +1,6 @@
 package io.noctua.api;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.noctua.api.MonitoringShapes.MonitoringConfiguration;
 
 import java.time.Instant;
 import java.util.List;
@@ -20,7 +20,7 @@ public final class SessionShapes {
     }
 
     public record StartSessionRequest(String description, String workGroup, EngineConfiguration engineConfiguration,
-                                      String executionRole, ObjectNode monitoringConfiguration, String notebookVersion,
+                                      String executionRole, MonitoringConfiguration monitoringConfiguration, String notebookVersion,
                                       Integer sessionIdleTimeoutInMinutes, String clientRequestToken,
                                       List<WorkGroupShapes.Tag> tags, Boolean copyWorkGroupTags) {
     }
@@ -44,8 +44,8 @@ public final class SessionShapes {
 
     public record GetSessionResponse(String sessionId, String description, String workGroup, String engineVersion,
                                      EngineConfiguration engineConfiguration, String notebookVersion,
-                                     SessionConfiguration sessionConfiguration, SessionStatus status,
-                                     SessionStatistics statistics) {
+                                     MonitoringConfiguration monitoringConfiguration, SessionConfiguration sessionConfiguration,
+                                     SessionStatus status, SessionStatistics statistics) {
     }
 
     public record GetSessionStatusResponse(String sessionId, SessionStatus status) {

@@ -43,19 +43,29 @@ final class CalculationRunner {
 
     void run(SessionMachine machine, CalculationExecution calculation, String code) {
         String id = calculation.calculationExecutionId();
-        SessionMachine.Outcome outcome;
+        Written written;
         try {
-            outcome = runAndWrite(machine, calculation, code);
+            written = runAndWrite(machine, calculation, code);
         }
         catch (RuntimeException | Error e) { // a bug on this path must not leave the calculation RUNNING
             LOG.log(Level.SEVERE, "calculation " + id + " could not be run to its end", e);
-            outcome = new SessionMachine.Outcome(CalculationExecutionState.FAILED, "Noctua could not finish the calculation: " + e, 1,
-                    "0% (the calculation did not finish)", null, null, null, null, null);
+            written = new Written(new SessionMachine.Outcome(CalculationExecutionState.FAILED, "Noctua could not finish the calculation: " + e,
+                    1, "0% (the calculation did not finish)", null, null, null, null, null), null, null);
         }
-        machine.calculationFinished(id, outcome);
+        machine.calculationFinished(id, written.outcome());
+        try {
+            machine.log().calculationEnded(id, written.stdOut(), written.stdError());
+        }
+        catch (RuntimeException e) { // the session's logs never fail its calculations
+            LOG.log(Level.WARNING, "calculation " + id + ": its logs could not be handed on", e);
+        }
     }
 
-    private SessionMachine.Outcome runAndWrite(SessionMachine machine, CalculationExecution calculation, String code) {
+    /** How a calculation ended, and what it printed (null when it did not get that far): its stdout and stderr. */
+    private record Written(SessionMachine.Outcome outcome, String stdOut, String stdError) {
+    }
+
+    private Written runAndWrite(SessionMachine machine, CalculationExecution calculation, String code) {
         String id = calculation.calculationExecutionId();
         Execution execution = Execution.notStarted();
         CalculationProgress progress = null;
@@ -93,8 +103,9 @@ final class CalculationRunner {
         boolean completed = written.state() == CalculationExecutionState.COMPLETED;
         long dpuMillis = progress == null ? 1 : progress.dpuMillis();
         String finalProgress = progress == null ? "0% (the calculation did not start)" : progress.describe(completed);
-        return new SessionMachine.Outcome(written.state(), written.reason(), dpuMillis, finalProgress, locations.stdOut().toString(),
-                locations.stdError().toString(), locations.result().toString(), CalculationOutputs.RESULT_TYPE, written.sessionNote());
+        return new Written(new SessionMachine.Outcome(written.state(), written.reason(), dpuMillis, finalProgress, locations.stdOut().toString(),
+                locations.stdError().toString(), locations.result().toString(), CalculationOutputs.RESULT_TYPE, written.sessionNote()),
+                written.stdOut(), written.stdError());
     }
 
     private static void endCalculation(CalculationEngine engine, String id) {

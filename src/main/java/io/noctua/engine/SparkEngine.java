@@ -284,6 +284,26 @@ public final class SparkEngine implements AutoCloseable {
         return isStarted() ? started.join().executors().all() : List.of();
     }
 
+    /**
+     * Hands Spark's log records to {@code listener}, each with the job group of the thread that logged it
+     * ({@link SparkLogTap}), until the returned handle is closed.
+     */
+    public AutoCloseable tapLogs(SparkLogListener listener) {
+        return SparkLogTap.install(this::contextIfStarted, listener);
+    }
+
+    /**
+     * The Spark job group the calling thread works for (a calculation's id while it runs its code, a task's group on a
+     * task thread), or null.
+     */
+    public String jobGroupOfThisThread() {
+        return SparkLogTap.jobGroupOfThisThread(contextIfStarted());
+    }
+
+    private org.apache.spark.SparkContext contextIfStarted() {
+        return isStarted() ? started.join().root().sparkContext() : null;
+    }
+
     @Override
     public void close() {
         synchronized (this) {

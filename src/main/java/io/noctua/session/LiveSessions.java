@@ -4,6 +4,7 @@ import io.noctua.api.CalculationExecutionState;
 import io.noctua.api.InvalidRequestException;
 import io.noctua.api.SessionState;
 import io.noctua.api.StateCounts;
+import io.noctua.monitoring.SessionLog;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -49,14 +50,14 @@ public final class LiveSessions implements SessionMachine.Listener {
     }
 
     /**
-     * Stores a new session (CREATING) and gives it its machine; empty if the store has a session of its id or token
-     * already. Fails, storing nothing, if the store does.
+     * Stores a new session (CREATING) and gives it its machine, which logs to {@code log}; empty if the store has a
+     * session of its id or token already. Fails, storing nothing, if the store does.
      */
-    Optional<SessionMachine> add(Session created) {
+    Optional<SessionMachine> add(Session created, SessionLog log) {
         if (!store.write(SessionStore.Change.newSession(created))) {
             return Optional.empty();
         }
-        SessionMachine machine = new SessionMachine(created, store, clock, this, timer, stopGrace);
+        SessionMachine machine = new SessionMachine(created, store, clock, this, timer, stopGrace, log);
         live.put(created.sessionId(), machine);
         return Optional.of(machine);
     }
@@ -154,6 +155,7 @@ public final class LiveSessions implements SessionMachine.Listener {
 
     @Override
     public void sessionEnded(SessionMachine machine) {
+        machine.log().ended();
         live.remove(machine.sessionId(), machine);
         sessionsEnded.ended(machine.session().state());
         if (machine.hasUnstoredChanges()) {

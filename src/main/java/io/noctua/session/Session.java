@@ -1,5 +1,6 @@
 package io.noctua.session;
 
+import io.noctua.api.MonitoringShapes.MonitoringConfiguration;
 import io.noctua.api.SessionShapes.EngineConfiguration;
 import io.noctua.api.SessionState;
 import io.noctua.api.StateChangeReasons;
@@ -19,6 +20,7 @@ public record Session(
         EngineConfiguration engineConfiguration,
         String notebookVersion,
         String executionRole,
+        MonitoringConfiguration monitoringConfiguration,
         int idleTimeoutMinutes,
         String workingDirectory,
         SessionState state,
@@ -46,7 +48,8 @@ public record Session(
     public Builder toBuilder() {
         return new Builder()
                 .sessionId(sessionId).workGroup(workGroup).description(description).engineConfiguration(engineConfiguration)
-                .notebookVersion(notebookVersion).executionRole(executionRole).idleTimeoutMinutes(idleTimeoutMinutes)
+                .notebookVersion(notebookVersion).executionRole(executionRole).monitoringConfiguration(monitoringConfiguration)
+                .idleTimeoutMinutes(idleTimeoutMinutes)
                 .workingDirectory(workingDirectory).state(state).stateChangeReason(stateChangeReason).startDateTime(startDateTime)
                 .lastModifiedDateTime(lastModifiedDateTime).endDateTime(endDateTime).idleSinceDateTime(idleSinceDateTime)
                 .dpuExecutionInMillis(dpuExecutionInMillis).clientRequestToken(clientRequestToken).requestFingerprint(requestFingerprint);
@@ -78,6 +81,7 @@ public record Session(
         private EngineConfiguration engineConfiguration;
         private String notebookVersion;
         private String executionRole;
+        private MonitoringConfiguration monitoringConfiguration;
         private int idleTimeoutMinutes;
         private String workingDirectory;
         private SessionState state;
@@ -120,6 +124,12 @@ public record Session(
 
         public Builder executionRole(String value) {
             executionRole = value;
+            return this;
+        }
+
+        /** The session's effective MonitoringConfiguration: its own members, else its workgroup's; null if neither has any. */
+        public Builder monitoringConfiguration(MonitoringConfiguration value) {
+            monitoringConfiguration = value;
             return this;
         }
 
@@ -180,8 +190,8 @@ public record Session(
 
         public Session build() {
             return new Session(sessionId, workGroup, description, engineConfiguration, notebookVersion, executionRole,
-                    idleTimeoutMinutes, workingDirectory, state, stateChangeReason, startDateTime, lastModifiedDateTime, endDateTime,
-                    idleSinceDateTime, dpuExecutionInMillis, clientRequestToken, requestFingerprint);
+                    monitoringConfiguration, idleTimeoutMinutes, workingDirectory, state, stateChangeReason, startDateTime,
+                    lastModifiedDateTime, endDateTime, idleSinceDateTime, dpuExecutionInMillis, clientRequestToken, requestFingerprint);
         }
     }
 }

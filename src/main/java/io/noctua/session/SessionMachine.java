@@ -5,6 +5,7 @@ import io.noctua.api.InvalidRequestException;
 import io.noctua.api.SessionState;
 import io.noctua.engine.CalculationEngine;
 import io.noctua.engine.CalculationProgress;
+import io.noctua.monitoring.SessionLog;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -63,6 +64,8 @@ public final class SessionMachine {
     private final Listener listener;
     private final Timer timer;
     private final Duration stopGrace;
+    /** The session's S3 logs ({@link SessionLog#OFF} without them): every published move gets its line there. */
+    private final SessionLog log;
 
     private final Object lock = new Object();
     /** The session as published: read without the lock. */
@@ -78,7 +81,7 @@ public final class SessionMachine {
     private Thread executing;
     private String cancelReason;
 
-    SessionMachine(Session created, SessionStore store, Clock clock, Listener listener, Timer timer, Duration stopGrace) {
+    SessionMachine(Session created, SessionStore store, Clock clock, Listener listener, Timer timer, Duration stopGrace, SessionLog log) {
         this.session = requireNonNull(created, "created is null");
         this.storedSession = created;
         this.store = requireNonNull(store, "store is null");
@@ -86,6 +89,7 @@ public final class SessionMachine {
         this.listener = requireNonNull(listener, "listener is null");
         this.timer = requireNonNull(timer, "timer is null");
         this.stopGrace = requireNonNull(stopGrace, "stopGrace is null");
+        this.log = requireNonNull(log, "log is null");
     }
 
     // ---- reads, without the lock
@@ -96,6 +100,11 @@ public final class SessionMachine {
 
     public String sessionId() {
         return session.sessionId();
+    }
+
+    /** The session's S3 logs; {@link SessionLog#OFF} when it has none. */
+    public SessionLog log() {
+        return log;
     }
 
     /** The calculation as now, with its statistics so far while it runs; empty if it is not this session's newest. */
@@ -234,6 +243,9 @@ public final class SessionMachine {
             session = stored;
             storedSession = stored;
             progress = null;
+            if (log.enabled()) {
+                SessionLogLines.endedElsewhere(log, stored);
+            }
             then.add(closeEngine());
         }
         then.forEach(Runnable::run);
@@ -264,6 +276,10 @@ public final class SessionMachine {
             progress = null;
             executing = null;
             cancelReason = null;
+            if (log.enabled()) {
+                log.calculationAccepted(created.calculationExecutionId());
+                SessionLogLines.accepted(log, created);
+            }
         }
     }
 
@@ -409,6 +425,9 @@ public final class SessionMachine {
             LOG.log(Level.WARNING, "session " + next.sessionId() + ": the store could not record " + next.state()
                     + (nextCalculation == null ? "" : " and calculation " + nextCalculation.calculationExecutionId() + " "
                     + nextCalculation.state()) + "; it is published and will be stored when the store takes writes again: " + e.getMessage());
+        }
+        if (log.enabled()) {
+            SessionLogLines.changed(log, session, next, calculation, nextCalculation);
         }
         session = next;
         calculation = nextCalculation;

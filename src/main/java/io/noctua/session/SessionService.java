@@ -3,6 +3,7 @@ package io.noctua.session;
 import io.noctua.api.ExecutorState;
 import io.noctua.api.ExecutorType;
 import io.noctua.api.InvalidRequestException;
+import io.noctua.api.MonitoringShapes.MonitoringConfiguration;
 import io.noctua.api.PageTokens;
 import io.noctua.api.SessionShapes.EngineConfiguration;
 import io.noctua.api.SessionShapes.ExecutorsSummary;
@@ -22,6 +23,11 @@ import io.noctua.api.TooManyRequestsException;
 import io.noctua.api.WorkGroupState;
 import io.noctua.concurrent.Threads;
 import io.noctua.engine.SparkExecutor;
+import io.noctua.monitoring.MonitoringConfigurations;
+import io.noctua.monitoring.SessionLog;
+import io.noctua.monitoring.SessionLogs;
+import io.noctua.tags.TagService;
+import io.noctua.tags.TaggedResource;
 import io.noctua.workgroup.EngineVersions;
 import io.noctua.workgroup.WorkGroup;
 import io.noctua.workgroup.WorkGroupService;
@@ -44,8 +50,8 @@ import java.util.logging.Logger;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Athena's session operations: StartSession (with the server's limits), the reads, TerminateSession,
- * ListExecutors; and the sessions' start and end with the server. A live session's every change is
+ * Athena's session operations: StartSession (with the server's limits, its tags and its logs), the reads,
+ * TerminateSession, ListExecutors; and the sessions' start and end with the server. A live session's every change is
  * its {@link SessionMachine}'s.
  */
 public final class SessionService {
@@ -57,6 +63,8 @@ public final class SessionService {
     private final SessionStore store;
     private final WorkGroupStore workGroups;
     private final Engines engines;
+    private final TagService tags;
+    private final SessionLogs logs;
     private final Clock clock;
     private final Settings settings;
     private final ExecutorService creators = Executors.newCachedThreadPool(Threads.daemons("session-start"));
@@ -79,11 +87,14 @@ public final class SessionService {
     public record Limits(int maxActive, int maxActivePerWorkGroup, int maxConcurrentDpus) {
     }
 
-    public SessionService(LiveSessions sessions, WorkGroupStore workGroups, Engines engines, Clock clock, Settings settings) {
+    public SessionService(LiveSessions sessions, WorkGroupStore workGroups, Engines engines, TagService tags, SessionLogs logs, Clock clock,
+                          Settings settings) {
         this.sessions = requireNonNull(sessions, "sessions is null");
         this.store = sessions.store();
         this.workGroups = requireNonNull(workGroups, "workGroups is null");
         this.engines = requireNonNull(engines, "engines is null");
+        this.tags = requireNonNull(tags, "tags is null");
+        this.logs = requireNonNull(logs, "logs is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.settings = requireNonNull(settings, "settings is null");
     }
@@ -96,6 +107,8 @@ public final class SessionService {
             throw new InvalidRequestException("WorkGroup " + workGroup.name() + " is disabled.");
         }
         String fingerprint = Fingerprints.of(request, "ClientRequestToken");
+        Map<String, String> ownTags = tags.checked(request.tags());
+        MonitoringConfiguration monitoring = effectiveMonitoring(request, workGroup);
         EngineConfiguration engineConfiguration = withDefaults(request.engineConfiguration());
         if (engineConfiguration.sparkProperties() != null) {
             try {
@@ -114,7 +127,10 @@ public final class SessionService {
                 }
             }
             admit(workGroup.name(), engineConfiguration.maxConcurrentDpus());
-            return create(request, workGroup, engineConfiguration, fingerprint);
+            Map<String, String> sessionTags = Boolean.TRUE.equals(request.copyWorkGroupTags())
+                    ? tags.withCopies(tags.tagsOf(TaggedResource.workGroup(workGroup.name())), ownTags)
+                    : ownTags;
+            return create(request, workGroup, engineConfiguration, monitoring, sessionTags, fingerprint);
         }
     }
 
@@ -155,7 +171,7 @@ public final class SessionService {
     }
 
     private StartSessionResponse create(StartSessionRequest request, WorkGroup workGroup, EngineConfiguration engineConfiguration,
-                                        String fingerprint) {
+                                        MonitoringConfiguration monitoring, Map<String, String> sessionTags, String fingerprint) {
         Instant now = clock.instant();
         Session created = Session.builder()
                 .sessionId(UUID.randomUUID().toString())
@@ -164,6 +180,7 @@ public final class SessionService {
                 .engineConfiguration(engineConfiguration)
                 .notebookVersion(request.notebookVersion() == null ? WorkGroupService.NOTEBOOK_RUNTIME : request.notebookVersion())
                 .executionRole(request.executionRole() != null ? request.executionRole() : workGroup.executionRole().orElse(null))
+                .monitoringConfiguration(monitoring)
                 .idleTimeoutMinutes(request.sessionIdleTimeoutInMinutes() == null
                         ? settings.defaultIdleTimeoutMinutes() : request.sessionIdleTimeoutInMinutes())
                 .workingDirectory(workGroup.outputLocation().orElse(settings.defaultOutputLocation()))
@@ -173,14 +190,46 @@ public final class SessionService {
                 .clientRequestToken(request.clientRequestToken())
                 .requestFingerprint(fingerprint)
                 .build();
-        Optional<SessionMachine> added = sessions.add(created);
+        SessionLog log = logs.open(created.sessionId(), workGroup.name(), monitoring);
+        Optional<SessionMachine> added;
+        try {
+            added = sessions.add(created, log);
+        }
+        catch (RuntimeException e) {
+            log.discard();
+            throw e;
+        }
         if (added.isEmpty()) { // another server stored a session with this token since the check: the call is a repeat
+            log.discard();
             return repeat(store.sessionByToken(request.clientRequestToken())
                     .orElseThrow(() -> new IllegalStateException("session " + created.sessionId() + " could not be stored")), fingerprint);
         }
         SessionMachine machine = added.get();
+        if (log.enabled()) {
+            log.started("session " + created.sessionId() + " CREATING in workgroup " + workGroup.name() + " (StartSession): MaxConcurrentDpus "
+                    + engineConfiguration.maxConcurrentDpus() + ", SessionIdleTimeoutInMinutes " + created.idleTimeoutMinutes());
+        }
+        try {
+            tags.tagNew(TaggedResource.session(created.sessionId()), sessionTags);
+        }
+        catch (RuntimeException e) { // the session must not wait in CREATING for an engine it will never get
+            machine.creationFailed("The session's tags could not be stored: " + e.getMessage());
+            throw e;
+        }
         creators.execute(() -> openEngine(machine));
         return new StartSessionResponse(created.sessionId(), created.state());
+    }
+
+    /**
+     * The session's own MonitoringConfiguration over its workgroup's, member by member (MonitoringConfigurations). The
+     * workgroup's is checked too: it may have been stored before its rules were.
+     */
+    private static MonitoringConfiguration effectiveMonitoring(StartSessionRequest request, WorkGroup workGroup) {
+        MonitoringConfigurations.check(request.monitoringConfiguration(), "MonitoringConfiguration");
+        MonitoringConfiguration effective = MonitoringConfigurations.effective(request.monitoringConfiguration(),
+                workGroup.monitoringConfiguration());
+        MonitoringConfigurations.check(effective, "The Configuration.MonitoringConfiguration of workgroup " + workGroup.name());
+        return effective;
     }
 
     private void openEngine(SessionMachine machine) {
@@ -194,6 +243,7 @@ public final class SessionService {
             LOG.log(Level.WARNING, "session " + session.sessionId() + " could not start", e);
             machine.creationFailed("The session could not start: " + e.getMessage());
         }
+        machine.log().flush();
     }
 
     public GetSessionResponse get(SessionIdRequest request) {

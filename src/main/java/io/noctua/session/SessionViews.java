@@ -19,7 +19,7 @@ final class SessionViews {
 
     static GetSessionResponse session(Session s) {
         return new GetSessionResponse(s.sessionId(), s.description(), s.workGroup(), SessionService.ENGINE_VERSION,
-                s.engineConfiguration(), s.notebookVersion(),
+                s.engineConfiguration(), s.notebookVersion(), s.monitoringConfiguration(),
                 new SessionConfiguration(s.executionRole(), s.workingDirectory(), s.idleTimeoutMinutes() * 60L, s.idleTimeoutMinutes()),
                 status(s), new SessionStatistics(s.dpuExecutionInMillis()));
     }

@@ -23,8 +23,9 @@ import static java.util.Objects.requireNonNull;
  */
 public final class JdbcSessionStore implements SessionStore {
     private static final String SESSION_COLUMNS = "seq, session_id, work_group, description, engine_configuration, "
-            + "notebook_version, execution_role, idle_timeout_minutes, working_directory, state, state_change_reason, "
-            + "start_time, last_modified_time, end_time, idle_since_time, dpu_millis, client_request_token, request_fingerprint";
+            + "notebook_version, execution_role, monitoring_configuration, idle_timeout_minutes, working_directory, state, "
+            + "state_change_reason, start_time, last_modified_time, end_time, idle_since_time, dpu_millis, client_request_token, "
+            + "request_fingerprint";
     private static final String CALCULATION_COLUMNS = "seq, calculation_id, session_id, description, working_directory, "
             + "state, state_change_reason, submission_time, completion_time, dpu_millis, progress, std_out_uri, std_error_uri, "
             + "result_uri, result_type, client_request_token, request_fingerprint";
@@ -143,11 +144,12 @@ public final class JdbcSessionStore implements SessionStore {
     private void writeSession(Session s, SessionState was) {
         if (was == null) {
             database.execute("INSERT INTO sessions (session_id, work_group, description, engine_configuration, notebook_version, "
-                            + "execution_role, idle_timeout_minutes, working_directory, state, state_change_reason, start_time, "
-                            + "last_modified_time, end_time, idle_since_time, dpu_millis, client_request_token, request_fingerprint, "
-                            + "server_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            + "execution_role, monitoring_configuration, idle_timeout_minutes, working_directory, state, state_change_reason, "
+                            + "start_time, last_modified_time, end_time, idle_since_time, dpu_millis, client_request_token, "
+                            + "request_fingerprint, server_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     s.sessionId(), s.workGroup(), s.description(), StoredJson.engineConfiguration(s.engineConfiguration()),
-                    s.notebookVersion(), s.executionRole(), s.idleTimeoutMinutes(), s.workingDirectory(), s.state().name(),
+                    s.notebookVersion(), s.executionRole(), StoredJson.monitoringConfiguration(s.monitoringConfiguration()),
+                    s.idleTimeoutMinutes(), s.workingDirectory(), s.state().name(),
                     s.stateChangeReason(), millis(s.startDateTime()), millis(s.lastModifiedDateTime()), millis(s.endDateTime()),
                     millis(s.idleSinceDateTime()), s.dpuExecutionInMillis(), s.clientRequestToken(), s.requestFingerprint(), serverId);
             return;
@@ -194,6 +196,7 @@ public final class JdbcSessionStore implements SessionStore {
                 .engineConfiguration(StoredJson.engineConfiguration(row.getString("engine_configuration")))
                 .notebookVersion(row.getString("notebook_version"))
                 .executionRole(row.getString("execution_role"))
+                .monitoringConfiguration(StoredJson.monitoringConfiguration(row.getString("monitoring_configuration")))
                 .idleTimeoutMinutes(row.getInt("idle_timeout_minutes"))
                 .workingDirectory(row.getString("working_directory"))
                 .state(SessionState.valueOf(row.getString("state")))

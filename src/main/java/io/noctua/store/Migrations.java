@@ -202,6 +202,11 @@ final class Migrations {
                     client_request_token TEXT UNIQUE,
                     UNIQUE (work_group, name)
                 );
-                """.formatted(ordered));
+                """.formatted(ordered),
+                // a session's effective MonitoringConfiguration (its own members, else its workgroup's), as JSON; null when it
+                // has none, as for every session stored before this step
+                """
+                ALTER TABLE sessions ADD COLUMN monitoring_configuration TEXT;
+                """);
     }
 }

@@ -23,9 +23,10 @@ import java.util.regex.Pattern;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Athena's tags: TagResource, UntagResource and ListTagsForResource on workgroups, data catalogs and capacity
- * reservations, and the tags a resource is created with. AWS's tag rules hold: at most 50 tags a resource, keys unique
- * and case-sensitive, none starting with {@code aws:}, keys and values of letters, digits, spaces and {@code _.:/=+-@}.
+ * Athena's tags: TagResource, UntagResource and ListTagsForResource on workgroups, data catalogs, capacity reservations
+ * and sessions, and the tags a resource is created with (a session's may be copied from its workgroup's). AWS's tag
+ * rules hold: at most 50 tags a resource, keys unique and case-sensitive, none starting with {@code aws:}, keys and
+ * values of letters, digits, spaces and {@code _.:/=+-@}.
  */
 public final class TagService {
     public static final int MAX_TAGS = 50;
@@ -102,6 +103,25 @@ public final class TagService {
             throw new InvalidRequestException("A resource has at most " + MAX_TAGS + " tags; the request gives " + byKey.size());
         }
         return byKey;
+    }
+
+    /** A resource's tags, by key in byte order. */
+    public SortedMap<String, String> tagsOf(TaggedResource resource) {
+        return store.tags(resource.key());
+    }
+
+    /**
+     * The tags of a resource made with {@code own} ({@link #checked}) and a copy of {@code copied} (StartSession's
+     * CopyWorkGroupTags): its own win on a key both have; at most 50 in all.
+     */
+    public Map<String, String> withCopies(Map<String, String> copied, Map<String, String> own) {
+        Map<String, String> all = new LinkedHashMap<>(copied);
+        all.putAll(own);
+        if (all.size() > MAX_TAGS) {
+            throw new InvalidRequestException("A resource has at most " + MAX_TAGS + " tags; with the " + copied.size()
+                    + " tags copied from the workgroup (CopyWorkGroupTags) and the " + own.size() + " given, it would have " + all.size());
+        }
+        return all;
     }
 
     /** Stores the tags a resource was just made with, {@link #checked} before it was made. */

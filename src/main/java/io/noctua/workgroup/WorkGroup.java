@@ -2,7 +2,9 @@ package io.noctua.workgroup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.noctua.api.MonitoringShapes.MonitoringConfiguration;
 import io.noctua.api.WorkGroupState;
+import io.noctua.monitoring.MonitoringConfigurations;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -42,6 +44,11 @@ public record WorkGroup(String name, WorkGroupState state, String description, O
 
     public Optional<String> executionRole() {
         return text(configuration.get("ExecutionRole"));
+    }
+
+    /** The sessions' logs, unless a session gives its own ({@link MonitoringConfigurations#effective}); null if not set. */
+    public MonitoringConfiguration monitoringConfiguration() {
+        return MonitoringConfigurations.of(configuration);
     }
 
     public Optional<String> outputLocation() {

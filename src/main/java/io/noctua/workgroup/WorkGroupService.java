@@ -22,6 +22,7 @@ import io.noctua.api.WorkGroupShapes.UpdateWorkGroupInput;
 import io.noctua.api.WorkGroupShapes.UpdateWorkGroupOutput;
 import io.noctua.api.WorkGroupShapes.WorkGroupSummary;
 import io.noctua.api.WorkGroupState;
+import io.noctua.monitoring.MonitoringConfigurations;
 import io.noctua.protocol.JsonCodec;
 import io.noctua.results.S3Location;
 import io.noctua.tags.TagService;
@@ -168,6 +169,7 @@ public final class WorkGroupService {
         if (workGroup.isSpark() && workGroup.executionRole().isEmpty()) {
             throw new InvalidRequestException("executionRole is null or empty");
         }
+        MonitoringConfigurations.check(workGroup.monitoringConfiguration(), "Configuration.MonitoringConfiguration");
         workGroup.outputLocation().ifPresent(location -> {
             if (!S3Location.isValid(location)) {
                 throw new InvalidRequestException("OutputLocation '" + location + "' is not a valid s3:// location (s3://bucket/prefix/)");

@@ -11,6 +11,7 @@ import io.noctua.api.SessionShapes.SessionIdRequest;
 import io.noctua.api.SessionShapes.StartSessionRequest;
 import io.noctua.api.SessionState;
 import io.noctua.engine.python.PythonWorkerException;
+import io.noctua.monitoring.SessionLogs;
 import io.noctua.session.CalculationExecution;
 import io.noctua.session.LiveSessions;
 import io.noctua.session.Session;
@@ -28,6 +29,7 @@ import io.noctua.workgroup.WorkGroupService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -68,11 +70,13 @@ class SessionLifecycleTest {
     private final SessionService sessions;
     private final CalculationService calculations;
     private final ExecutorService clients = Executors.newFixedThreadPool(4);
+    private final SessionLogs logs = new SessionLogs(results, clock, Path.of(System.getProperty("java.io.tmpdir")), () -> null);
 
     SessionLifecycleTest() {
         InMemoryWorkGroupStore workGroups = new InMemoryWorkGroupStore();
-        new WorkGroupService(workGroups, new TagService(new InMemoryTagStore(), resource -> true), clock, name -> { }).createDefaults("spark", "s3://noctua-results/", NoctuaServer.DEFAULT_EXECUTION_ROLE);
-        sessions = new SessionService(live, workGroups, engine, clock, new SessionService.Settings("s3://noctua-results/", 20,
+        TagService tags = new TagService(new InMemoryTagStore(), resource -> true);
+        new WorkGroupService(workGroups, tags, clock, name -> { }).createDefaults("spark", "s3://noctua-results/", NoctuaServer.DEFAULT_EXECUTION_ROLE);
+        sessions = new SessionService(live, workGroups, engine, tags, logs, clock, new SessionService.Settings("s3://noctua-results/", 20,
                 Duration.ofMinutes(1), new SessionService.Limits(1000, 1000, 1_000_000)));
         calculations = new CalculationService(live, results, session -> List.of(session), clock);
     }
@@ -83,6 +87,7 @@ class SessionLifecycleTest {
         engine.releaseBegin();
         results.release();
         calculations.close();
+        logs.close();
         timers.shutdownNow();
         clients.shutdownNow();
     }

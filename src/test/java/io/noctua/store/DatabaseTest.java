@@ -303,6 +303,7 @@ class DatabaseTest {
             statement.execute("DROP TABLE notebooks");
             statement.execute("DROP INDEX sessions_by_server");
             statement.execute("ALTER TABLE sessions DROP COLUMN server_id");
+            statement.execute("ALTER TABLE sessions DROP COLUMN monitoring_configuration");
             statement.execute("DELETE FROM schema_version WHERE version >= 2");
             statement.execute("INSERT INTO work_groups (name, state, configuration, creation_time) VALUES ('kept', 'ENABLED', '{}', 1)");
         }

@@ -308,6 +308,7 @@ class PostgresStoreTest {
             statement.execute("DROP TABLE notebooks");
             statement.execute("DROP INDEX sessions_by_server");
             statement.execute("ALTER TABLE sessions DROP COLUMN server_id");
+            statement.execute("ALTER TABLE sessions DROP COLUMN monitoring_configuration");
             statement.execute("DELETE FROM schema_version WHERE version >= 2");
         }
         JdbcQueryStore store = new JdbcQueryStore(open(), "server-a");
