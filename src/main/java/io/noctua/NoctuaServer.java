@@ -23,6 +23,7 @@ import io.noctua.cluster.ServerStore;
 import io.noctua.concurrent.Threads;
 import io.noctua.config.NoctuaConfig;
 import io.noctua.console.Console;
+import io.noctua.dashboard.SparkJobHistories;
 import io.noctua.engine.CalculationEngine;
 import io.noctua.engine.EmbeddedS3FileSystem;
 import io.noctua.engine.EngineSession;
@@ -59,6 +60,7 @@ import io.noctua.session.SessionStore;
 import io.noctua.store.Database;
 import io.noctua.store.JdbcCapacityReservationStore;
 import io.noctua.store.JdbcDataCatalogStore;
+import io.noctua.store.JdbcJobHistoryStore;
 import io.noctua.store.JdbcNotebookStore;
 import io.noctua.store.JdbcQueryStore;
 import io.noctua.store.JdbcSavedQueryStore;
@@ -126,6 +128,7 @@ public final class NoctuaServer implements AutoCloseable {
     private final PreparedStatementService preparedStatements;
     private final DataCatalogService dataCatalogs;
     private final GlueService glue;
+    private final SparkJobHistories jobHistories;
     private final HttpServer http;
     /** This server's id among those sharing the store: each start is a server of its own. */
     private final String serverId;
@@ -171,6 +174,7 @@ public final class NoctuaServer implements AutoCloseable {
             // the timer only hands each step of a stop to a thread of its own: one stop's slow step never delays another's
             SessionMachine.Timer timer = (delay, task) -> stopTimer.schedule(() -> stopWork.execute(task), delay.toMillis(), TimeUnit.MILLISECONDS);
             this.liveSessions = new LiveSessions(sessionStore, clock, timer, config.calculationStopGrace());
+            this.jobHistories = keep(started, new SparkJobHistories(new JdbcJobHistoryStore(database), clock));
             this.sessions = new SessionService(liveSessions, workGroupStore, engines(engine), clock, new SessionService.Settings(
                     config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute(),
                     new SessionService.Limits(config.sessionMaxActive(), config.sessionMaxActivePerWorkGroup(), config.sessionMaxConcurrentDpus())));
@@ -296,7 +300,7 @@ public final class NoctuaServer implements AutoCloseable {
         return new Engines() {
             @Override
             public CalculationEngine open(String sessionId, Map<String, String> sparkProperties, int maxConcurrentDpus) {
-                return engine.newSession(sessionId, sparkProperties, maxConcurrentDpus, pythonWorkers, sessionFiles());
+                return engine.newSession(sessionId, sparkProperties, maxConcurrentDpus, pythonWorkers, sessionFiles(), jobHistories);
             }
 
             @Override
@@ -647,6 +651,7 @@ public final class NoctuaServer implements AutoCloseable {
             LOG.warning(unfinished + " calculations did not stop in time; they are recorded as ended at the next start");
         }
         calculations.close();
+        jobHistories.close(Duration.ofSeconds(2));
         queries.close();
         membership.close();
         stopTimer.shutdownNow();

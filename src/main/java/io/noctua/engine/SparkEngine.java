@@ -201,18 +201,19 @@ public final class SparkEngine implements AutoCloseable {
      * {@link SessionProperties} says, and a FAIR pool of its own weighted by its {@code maxConcurrentDpus}
      * ({@link FairPools}); its Python cells run in a worker from {@code pythonWorkers}, which
      * gets the session's {@code spark.submit.pyFiles}, copied to {@code <filesRoot>/<sessionId>/} on first use.
+     * What Spark did for each of its calculations goes to {@code jobHistory} once Spark has reported it.
      * Its {@code spark.jars} are added to the whole server first, each once; throws {@link EngineException}
      * naming a jar that cannot be read.
      */
     public EngineSession newSession(String sessionId, Map<String, String> sparkProperties, int maxConcurrentDpus,
-                                    PythonWorkers pythonWorkers, java.nio.file.Path filesRoot) {
+                                    PythonWorkers pythonWorkers, java.nio.file.Path filesRoot, SparkJobHistory.Sink jobHistory) {
         Map<String, String> effective = sessionProperties.effective(sparkProperties);
         Started engine = awaitStarted(Duration.ofMinutes(5));
         SparkSession session = engine.root().newSession();
         effective.forEach((key, value) -> session.conf().set(key, value));
         addJars(session, sessionProperties.jars(sparkProperties));
         engine.pools().ensure(sessionId, maxConcurrentDpus);
-        return new EngineSession(sessionId, session, engine.jobGroups(), engine.pools(), pythonWorkers, this::pySparkGateway,
+        return new EngineSession(sessionId, session, engine.jobGroups(), engine.pools(), jobHistory, pythonWorkers, this::pySparkGateway,
                 sessionProperties.pyFiles(sparkProperties), filesRoot.resolve(sessionId));
     }
 
