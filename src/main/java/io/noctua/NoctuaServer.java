@@ -24,12 +24,15 @@ import io.noctua.concurrent.Threads;
 import io.noctua.config.NoctuaConfig;
 import io.noctua.console.Console;
 import io.noctua.dashboard.SparkJobHistories;
+import io.noctua.dashboard.SparkUiAccess;
 import io.noctua.engine.CalculationEngine;
 import io.noctua.engine.EmbeddedS3FileSystem;
 import io.noctua.engine.EngineSession;
 import io.noctua.engine.HiveMetastore;
 import io.noctua.engine.SparkEngine;
 import io.noctua.engine.SparkExecutor;
+import io.noctua.engine.SparkUi;
+import io.noctua.engine.SparkUiFilter;
 import io.noctua.engine.python.PythonEnvironment;
 import io.noctua.engine.python.PythonWorkers;
 import io.noctua.glue.GlueService;
@@ -129,6 +132,9 @@ public final class NoctuaServer implements AutoCloseable {
     private final DataCatalogService dataCatalogs;
     private final GlueService glue;
     private final SparkJobHistories jobHistories;
+    private final HostPolicy hostPolicy;
+    /** This server's rules in front of Spark's UI, while it serves. */
+    private final AutoCloseable sparkUiGate;
     private final HttpServer http;
     /** This server's id among those sharing the store: each start is a server of its own. */
     private final String serverId;
@@ -174,6 +180,8 @@ public final class NoctuaServer implements AutoCloseable {
             // the timer only hands each step of a stop to a thread of its own: one stop's slow step never delays another's
             SessionMachine.Timer timer = (delay, task) -> stopTimer.schedule(() -> stopWork.execute(task), delay.toMillis(), TimeUnit.MILLISECONDS);
             this.liveSessions = new LiveSessions(sessionStore, clock, timer, config.calculationStopGrace());
+            this.hostPolicy = hostPolicy(config);
+            SparkUiAccess sparkUiAccess = new SparkUiAccess(hostPolicy, !config.authKeys().isEmpty(), clock);
             this.jobHistories = keep(started, new SparkJobHistories(new JdbcJobHistoryStore(database), clock));
             this.sessions = new SessionService(liveSessions, workGroupStore, engines(engine), clock, new SessionService.Settings(
                     config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute(),
@@ -236,6 +244,8 @@ public final class NoctuaServer implements AutoCloseable {
                     config.httpMaxRequestBytes(), MAX_HEADER_BYTES, config.httpIdleTimeout()),
                     routes(engine, clock, servers, internalCalls), AwsErrors::forStatus);
             started.push(http);
+            this.sparkUiGate = SparkUiFilter.open(sparkUiAccess);
+            started.push(sparkUiGate);
             membership.start(advertisedEndpoint());
             started.push(membership);
         }
@@ -378,6 +388,15 @@ public final class NoctuaServer implements AutoCloseable {
         return serverId;
     }
 
+    private static void closeQuietly(AutoCloseable part) {
+        try {
+            part.close();
+        }
+        catch (Exception e) {
+            LOG.warning("could not close " + part + ": " + e);
+        }
+    }
+
     private static <T extends AutoCloseable> T keep(Deque<AutoCloseable> started, T part) {
         started.push(part);
         return part;
@@ -403,11 +422,7 @@ public final class NoctuaServer implements AutoCloseable {
                 ? Optional.empty()
                 : Optional.of(new SigV4Verifier(config.authKeys(), Set.of("athena", "glue"), clock));
         RequestGate.Mount apiMount = new RequestGate.Mount("/", false, true, api);
-        List<String> hosts = new java.util.ArrayList<>(config.httpAllowedHosts());
-        if (!config.clusterAdvertisedEndpoint().isEmpty()) {
-            hosts.add(java.net.URI.create(config.clusterAdvertisedEndpoint()).getHost()); // the name other servers call it by
-        }
-        return new RequestGate(HostPolicy.of(config.httpHost(), hosts), signatures, List.of(
+        return new RequestGate(hostPolicy, signatures, List.of(
                 apiMount,
                 new RequestGate.Mount(Console.OUTPUT_PATH, false, true, console),
                 // other servers on the store: signed with the store's secret instead of SigV4
@@ -415,6 +430,15 @@ public final class NoctuaServer implements AutoCloseable {
                 new RequestGate.Mount(Console.PATH, true, false, console),
                 new RequestGate.Mount("/health", false, false, health),
                 new RequestGate.Mount("/metrics", false, false, metrics)), apiMount);
+    }
+
+    /** The names this server answers to, for its API, its console and Spark's UI alike. */
+    private static HostPolicy hostPolicy(NoctuaConfig config) {
+        List<String> hosts = new java.util.ArrayList<>(config.httpAllowedHosts());
+        if (!config.clusterAdvertisedEndpoint().isEmpty()) {
+            hosts.add(java.net.URI.create(config.clusterAdvertisedEndpoint()).getHost()); // the name other servers call it by
+        }
+        return HostPolicy.of(config.httpHost(), hosts);
     }
 
     /** Null when the S3 store answers: the embedded one on its port, another one for the output bucket. */
@@ -471,8 +495,19 @@ public final class NoctuaServer implements AutoCloseable {
             properties.put("spark.driver.host", "127.0.0.1");
             properties.put("spark.driver.bindAddress", "127.0.0.1");
         }
+        // Spark's UI (when spark.ui.enabled) listens where the API does, not on every interface (SparkUi)
+        properties.put(SparkUi.HOST, uiBindAddress(config.httpHost()));
         properties.putAll(config.spark());
         return properties;
+    }
+
+    /** The address Spark's UI binds to for a server on {@code httpHost}: the same, an IPv6 literal without brackets. */
+    private static String uiBindAddress(String httpHost) {
+        String host = httpHost.strip();
+        if (host.isEmpty()) {
+            return "0.0.0.0";
+        }
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
     /**
@@ -644,6 +679,7 @@ public final class NoctuaServer implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        closeQuietly(sparkUiGate);
         reaper.shutdownNow();
         sessions.terminateAllForShutdown();
         int unfinished = calculations.awaitIdle(Duration.ofSeconds(10));
