@@ -3,6 +3,7 @@ package io.noctua;
 import io.noctua.api.CalculationShapes;
 import io.noctua.api.CapacityShapes;
 import io.noctua.api.CatalogShapes;
+import io.noctua.api.DashboardShapes;
 import io.noctua.api.NotebookShapes;
 import io.noctua.api.QueryShapes;
 import io.noctua.api.SessionShapes;
@@ -23,6 +24,8 @@ import io.noctua.cluster.ServerStore;
 import io.noctua.concurrent.Threads;
 import io.noctua.config.NoctuaConfig;
 import io.noctua.console.Console;
+import io.noctua.dashboard.DashboardData;
+import io.noctua.dashboard.ResourceDashboards;
 import io.noctua.dashboard.SparkJobHistories;
 import io.noctua.dashboard.SparkUiAccess;
 import io.noctua.engine.CalculationEngine;
@@ -132,6 +135,7 @@ public final class NoctuaServer implements AutoCloseable {
     private final DataCatalogService dataCatalogs;
     private final GlueService glue;
     private final SparkJobHistories jobHistories;
+    private final ResourceDashboards dashboards;
     private final HostPolicy hostPolicy;
     /** This server's rules in front of Spark's UI, while it serves. */
     private final AutoCloseable sparkUiGate;
@@ -183,6 +187,7 @@ public final class NoctuaServer implements AutoCloseable {
             this.hostPolicy = hostPolicy(config);
             SparkUiAccess sparkUiAccess = new SparkUiAccess(hostPolicy, !config.authKeys().isEmpty(), clock);
             this.jobHistories = keep(started, new SparkJobHistories(new JdbcJobHistoryStore(database), clock));
+            this.dashboards = new ResourceDashboards(liveSessions, jobHistories, this::advertisedEndpoint, engine::uiPort, sparkUiAccess);
             this.sessions = new SessionService(liveSessions, workGroupStore, engines(engine), clock, new SessionService.Settings(
                     config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute(),
                     new SessionService.Limits(config.sessionMaxActive(), config.sessionMaxActivePerWorkGroup(), config.sessionMaxConcurrentDpus())));
@@ -425,6 +430,7 @@ public final class NoctuaServer implements AutoCloseable {
         return new RequestGate(hostPolicy, signatures, List.of(
                 apiMount,
                 new RequestGate.Mount(Console.OUTPUT_PATH, false, true, console),
+                new RequestGate.Mount(DashboardData.PATH, false, true, new DashboardData(dashboards)),
                 // other servers on the store: signed with the store's secret instead of SigV4
                 new RequestGate.Mount(Forwarder.PATH, false, false, new InternalRoute(internalCalls, api)),
                 new RequestGate.Mount(Console.PATH, true, false, console),
@@ -596,6 +602,7 @@ public final class NoctuaServer implements AutoCloseable {
                 new Operation<>("TerminateSession", SessionShapes.SessionIdRequest.class, sessions::terminate),
                 new Operation<>("ListExecutors", SessionShapes.ListExecutorsRequest.class, sessions::listExecutors),
                 new Operation<>("GetSessionEndpoint", SessionShapes.SessionIdRequest.class, sessions::endpoint),
+                new Operation<>("GetResourceDashboard", DashboardShapes.GetResourceDashboardRequest.class, dashboards::get),
                 new Operation<>("StartCalculationExecution", CalculationShapes.StartCalculationExecutionRequest.class, calculations::start),
                 new Operation<>("GetCalculationExecution", CalculationShapes.CalculationIdRequest.class, calculations::get),
                 new Operation<>("GetCalculationExecutionStatus", CalculationShapes.CalculationIdRequest.class, calculations::status),

@@ -29,7 +29,9 @@ import static java.util.Objects.requireNonNull;
  * {@code /console/output?uri=s3://...} ({@link #OUTPUT_PATH}), so the browser needs neither S3
  * credentials nor CORS; when the server checks signatures, the page signs that call too.
  * plotly.js, which draws calculations' Plotly figures, comes from the {@code plotly} package of the
- * workers' Python, at {@link #PLOTLY_PATH}: never from a CDN.
+ * workers' Python, at {@link #PLOTLY_PATH}: never from a CDN. A session's dashboard (GetResourceDashboard's
+ * page for an ended session) is a page of its own, {@code /console/dashboard?session=ID}, which reads its
+ * data from {@code /console/dashboard-data} (io.noctua.dashboard.DashboardData).
  */
 public final class Console implements Route {
     private static final Logger LOG = Logger.getLogger(Console.class.getName());
@@ -42,7 +44,11 @@ public final class Console implements Route {
             "/console.js", new String[] {"console.js", "text/javascript; charset=utf-8"},
             "/console.css", new String[] {"console.css", "text/css; charset=utf-8"},
             "/plotly.css", new String[] {"plotly.css", "text/css; charset=utf-8"},
-            "/sigv4.js", new String[] {"sigv4.js", "text/javascript; charset=utf-8"});
+            "/sigv4.js", new String[] {"sigv4.js", "text/javascript; charset=utf-8"},
+            // a session's dashboard (GetResourceDashboard); its data is at /console/dashboard-data (io.noctua.dashboard.DashboardData)
+            "/dashboard", new String[] {"dashboard.html", "text/html; charset=utf-8"},
+            "/dashboard.js", new String[] {"dashboard.js", "text/javascript; charset=utf-8"},
+            "/dashboard.css", new String[] {"dashboard.css", "text/css; charset=utf-8"});
     /** Outputs larger than this are cut, with a note, so that a huge stdout cannot stall the page. */
     private static final int MAX_OUTPUT_BYTES = 1 << 20;
     /**
@@ -78,7 +84,8 @@ public final class Console implements Route {
         this.results = requireNonNull(results, "results is null");
         this.pythonExecutable = requireNonNull(pythonExecutable, "pythonExecutable is null");
         this.files = Map.of("index.html", resource("index.html"), "console.js", resource("console.js"), "console.css", resource("console.css"),
-                "sigv4.js", resource("sigv4.js"), "plotly.css", resource("plotly.css"));
+                "sigv4.js", resource("sigv4.js"), "plotly.css", resource("plotly.css"), "dashboard.html", resource("dashboard.html"),
+                "dashboard.js", resource("dashboard.js"), "dashboard.css", resource("dashboard.css"));
     }
 
     private static byte[] resource(String name) {
