@@ -74,14 +74,19 @@ final class JobGroupTracker extends SparkListener {
     private final Map<Integer, Recording> recordingByJob = new ConcurrentHashMap<>();
     private final Map<Integer, Recording> recordingByStage = new ConcurrentHashMap<>();
 
-    /** A group's history and who gets it. {@code ended}: its end marker has arrived. */
+    /**
+     * A group's history and who gets it. {@code ended}: its end marker has arrived. A stage's events are
+     * routed to the group that announced it last (a later group may read a shuffle an earlier one wrote),
+     * so a group lets go of a stage's route only while it is still its own.
+     */
     private final class Recording {
-        final JobGroupHistory history = new JobGroupHistory(recordingByStage::remove);
+        final JobGroupHistory history;
         final Consumer<SparkJobHistory> onEnd;
         boolean ended;
 
         Recording(Consumer<SparkJobHistory> onEnd) {
             this.onEnd = onEnd;
+            this.history = new JobGroupHistory(stageId -> recordingByStage.remove(stageId, this));
         }
     }
 
@@ -331,7 +336,7 @@ final class JobGroupTracker extends SparkListener {
     }
 
     private void finish(Recording recording) {
-        recording.history.stageIds().forEach(recordingByStage::remove);
+        recording.history.stageIds().forEach(stageId -> recordingByStage.remove(stageId, recording));
         recordingByJob.values().removeIf(r -> r == recording);
         try {
             recording.onEnd.accept(recording.history.summary());
