@@ -19,6 +19,7 @@ OPERATIONS = [
     "CreateWorkGroup", "GetWorkGroup", "ListWorkGroups", "UpdateWorkGroup", "DeleteWorkGroup",
     "ListEngineVersions", "ListApplicationDPUSizes",
     "StartSession", "GetSession", "GetSessionStatus", "ListSessions", "TerminateSession", "ListExecutors", "GetSessionEndpoint",
+    "GetResourceDashboard",
     "StartCalculationExecution", "GetCalculationExecution", "GetCalculationExecutionStatus",
     "GetCalculationExecutionCode", "ListCalculationExecutions", "StopCalculationExecution",
     "StartQueryExecution", "GetQueryExecution", "BatchGetQueryExecution", "ListQueryExecutions",

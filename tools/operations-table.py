@@ -42,7 +42,7 @@ WHAT_NOCTUA_DOES = {
     "TerminateSession": ("Sessions", SERVED, "Stops the session's running work and its Python worker, then TERMINATED."),
     "ListExecutors": ("Sessions", SERVED, "The driver (COORDINATOR) and Spark's executors (WORKER) with their states."),
     "GetSessionEndpoint": ("Sessions", SERVED, "Refused with InvalidRequestException for every session, as Athena refuses sessions of PySpark engine version 3: Spark Connect endpoints are for its Apache Spark version 3.5 engine, which Noctua does not run (Spark Connect's server for Spark 3.5 is not on Maven Central)."),
-    "GetResourceDashboard": ("Sessions", MISSING, "Not served yet (issue 15): the session's Spark UI, and its jobs after it ends."),
+    "GetResourceDashboard": ("Sessions", SERVED, "For a session's ARN (arn:aws:athena:<region>:<account-id>:session/<session-id>): while it runs, Spark's own UI (on the server's host, a free port), where its jobs show by their job group (the calculation's id) and description; after it ends (or with spark.ui.enabled=false), the console's dashboard page with its calculations and the summary of their Spark jobs and stages, kept in the store."),
     "StartCalculationExecution": ("Calculations", SERVED, "Python (with PySpark where installed), %%sql and the notebook magics, run on the session's driver."),
     "GetCalculationExecution": ("Calculations", SERVED, "With progress and DPU time from Spark's tasks, and result locations in S3."),
     "GetCalculationExecutionStatus": ("Calculations", SERVED, "Live state, progress and statistics."),

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Athena's resources besides sessions and queries through boto3 against a Noctua server: capacity reservations, data
-catalogs, tags (of sessions too) and the MonitoringConfiguration of workgroups and sessions.
+catalogs, tags (of sessions too), the MonitoringConfiguration of workgroups and sessions, and a session's dashboard.
 
     python3 athena_boto3_resources.py <endpoint-url>
 
@@ -161,6 +161,18 @@ class Resources:
         deleted = self.athena.delete_data_catalog(Name=self.catalog)["DataCatalog"]
         require(deleted["Status"] == "DELETE_COMPLETE", "DeleteDataCatalog answered %r" % deleted)
         expect_error(lambda: self.athena.get_data_catalog(Name=self.catalog), "InvalidRequestException", contains=("was not found",))
+
+    def check_resource_dashboard(self):
+        session = self.athena.start_session(WorkGroup="spark", EngineConfiguration={"MaxConcurrentDpus": 2})["SessionId"]
+        try:
+            url = self.athena.get_resource_dashboard(ResourceARN=ACCOUNT_ARN + "session/" + session)["Url"]
+            require(url.startswith("http://"), "GetResourceDashboard answered %r" % url)
+        finally:
+            self.athena.terminate_session(SessionId=session)
+        expect_error(lambda: self.athena.get_resource_dashboard(ResourceARN=ACCOUNT_ARN + "workgroup/spark"), "InvalidRequestException",
+                     contains=("dashboard of a session",))
+        expect_error(lambda: self.athena.get_resource_dashboard(ResourceARN=ACCOUNT_ARN + "session/no-such-session"),
+                     "ResourceNotFoundException", contains=("no-such-session",))
 
 
 def main(argv):

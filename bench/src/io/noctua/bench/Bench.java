@@ -157,7 +157,7 @@ final class Bench {
 
     /**
      * A Noctua server in this JVM, on a free loopback port and a fresh data directory, configured
-     * as {@code noctua serve} would be (so Spark gets the server's own defaults: local[*], no UI).
+     * as {@code noctua serve} would be (so Spark gets the server's own defaults: local[*], its web UI on).
      */
     static final class InProcess implements AutoCloseable {
         final Path dataDir;
@@ -176,9 +176,13 @@ final class Bench {
                     config.pythonStartTimeout());
         }
 
-        /** {@code engine.newSession} as the server calls it, for a reference session outside the server. */
+        /**
+         * {@code engine.newSession} as the server calls it, for a reference session outside the server: its calculations'
+         * Spark jobs are recorded as the server's are, and then dropped.
+         */
         EngineSession newSession(String sessionId) {
-            return engine.newSession(sessionId, Map.of(), 20, referenceWorkers, dataDir.resolve("bench-python").resolve("sessions"));
+            return engine.newSession(sessionId, Map.of(), 20, referenceWorkers, dataDir.resolve("bench-python").resolve("sessions"),
+                    (session, calculation, jobs) -> { });
         }
 
         static InProcess start() {

@@ -39,6 +39,11 @@ final class ExternalServer implements AutoCloseable {
      * processes, such as Python workers, inherit it), and waits until Spark is ready.
      */
     static ExternalServer start(String javaOptions, List<String> extraArguments, Map<String, String> environment) {
+        return start(Path.of("."), javaOptions, extraArguments, environment);
+    }
+
+    /** The same, with the {@code ./noctua} of another built checkout (a build from before a change), run from its directory. */
+    static ExternalServer start(Path checkout, String javaOptions, List<String> extraArguments, Map<String, String> environment) {
         Path dataDir = Bench.tempDir("noctua-bench-serve-");
         Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
         int port = Bench.freePort();
@@ -48,7 +53,7 @@ final class ExternalServer implements AutoCloseable {
                 // has a fresh data directory, where a built environment would take minutes); extraArguments may override it
                 "--conf", "python.executable=python3"));
         command.addAll(extraArguments);
-        ProcessBuilder builder = new ProcessBuilder(command);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(checkout.toFile());
         builder.environment().putAll(environment);
         builder.environment().put("NOCTUA_JAVA_OPTS", javaOptions);
         builder.redirectErrorStream(true).redirectOutput(log.toFile());

@@ -4,6 +4,7 @@ import io.noctua.api.AthenaException;
 import io.noctua.api.CalculationShapes;
 import io.noctua.api.CapacityShapes;
 import io.noctua.api.CatalogShapes;
+import io.noctua.api.DashboardShapes;
 import io.noctua.api.NotebookShapes;
 import io.noctua.api.QueryShapes;
 import io.noctua.api.SessionShapes;
@@ -24,12 +25,18 @@ import io.noctua.cluster.ServerStore;
 import io.noctua.concurrent.Threads;
 import io.noctua.config.NoctuaConfig;
 import io.noctua.console.Console;
+import io.noctua.dashboard.DashboardData;
+import io.noctua.dashboard.ResourceDashboards;
+import io.noctua.dashboard.SparkJobHistories;
+import io.noctua.dashboard.SparkUiAccess;
 import io.noctua.engine.CalculationEngine;
 import io.noctua.engine.EmbeddedS3FileSystem;
 import io.noctua.engine.EngineSession;
 import io.noctua.engine.HiveMetastore;
 import io.noctua.engine.SparkEngine;
 import io.noctua.engine.SparkExecutor;
+import io.noctua.engine.SparkUi;
+import io.noctua.engine.SparkUiFilter;
 import io.noctua.engine.python.PythonEnvironment;
 import io.noctua.engine.python.PythonWorkers;
 import io.noctua.glue.GlueService;
@@ -63,6 +70,7 @@ import io.noctua.session.SessionStore;
 import io.noctua.store.Database;
 import io.noctua.store.JdbcCapacityReservationStore;
 import io.noctua.store.JdbcDataCatalogStore;
+import io.noctua.store.JdbcJobHistoryStore;
 import io.noctua.store.JdbcNotebookStore;
 import io.noctua.store.JdbcQueryStore;
 import io.noctua.store.JdbcSavedQueryStore;
@@ -134,6 +142,11 @@ public final class NoctuaServer implements AutoCloseable {
     private final PreparedStatementService preparedStatements;
     private final DataCatalogService dataCatalogs;
     private final GlueService glue;
+    private final SparkJobHistories jobHistories;
+    private final ResourceDashboards dashboards;
+    private final HostPolicy hostPolicy;
+    /** This server's rules in front of Spark's UI, while it serves. */
+    private final AutoCloseable sparkUiGate;
     private final HttpServer http;
     /** This server's id among those sharing the store: each start is a server of its own. */
     private final String serverId;
@@ -191,6 +204,10 @@ public final class NoctuaServer implements AutoCloseable {
                     engine::jobGroupOfThisThread));
             this.sparkLogTap = keep(started, engine.tapLogs(sessionLogs));
             this.liveSessions = new LiveSessions(sessionStore, clock, timer, config.calculationStopGrace());
+            this.hostPolicy = hostPolicy(config);
+            SparkUiAccess sparkUiAccess = new SparkUiAccess(hostPolicy, !config.authKeys().isEmpty(), clock);
+            this.jobHistories = keep(started, new SparkJobHistories(new JdbcJobHistoryStore(database), clock));
+            this.dashboards = new ResourceDashboards(liveSessions, jobHistories, this::advertisedEndpoint, engine::uiPort, sparkUiAccess);
             this.sessions = new SessionService(liveSessions, workGroupStore, engines(engine), tags, sessionLogs, clock, new SessionService.Settings(
                     config.defaultOutputLocation(), config.sessionDefaultIdleTimeoutMinutes(), config.sessionMinute(),
                     new SessionService.Limits(config.sessionMaxActive(), config.sessionMaxActivePerWorkGroup(), config.sessionMaxConcurrentDpus())));
@@ -247,6 +264,8 @@ public final class NoctuaServer implements AutoCloseable {
                     config.httpMaxRequestBytes(), MAX_HEADER_BYTES, config.httpIdleTimeout()),
                     routes(engine, clock, servers, internalCalls), AwsErrors::forStatus);
             started.push(http);
+            this.sparkUiGate = SparkUiFilter.open(sparkUiAccess);
+            started.push(sparkUiGate);
             membership.start(advertisedEndpoint());
             started.push(membership);
         }
@@ -311,7 +330,7 @@ public final class NoctuaServer implements AutoCloseable {
         return new Engines() {
             @Override
             public CalculationEngine open(String sessionId, Map<String, String> sparkProperties, int maxConcurrentDpus) {
-                return engine.newSession(sessionId, sparkProperties, maxConcurrentDpus, pythonWorkers, sessionFiles());
+                return engine.newSession(sessionId, sparkProperties, maxConcurrentDpus, pythonWorkers, sessionFiles(), jobHistories);
             }
 
             @Override
@@ -423,20 +442,26 @@ public final class NoctuaServer implements AutoCloseable {
                 ? Optional.empty()
                 : Optional.of(new SigV4Verifier(config.authKeys(), Set.of("athena", "glue"), clock));
         RequestGate.Mount apiMount = new RequestGate.Mount("/", false, true, api);
-        List<String> hosts = new java.util.ArrayList<>(config.httpAllowedHosts());
-        if (!config.clusterAdvertisedEndpoint().isEmpty()) {
-            hosts.add(java.net.URI.create(config.clusterAdvertisedEndpoint()).getHost()); // the name other servers call it by
-        }
         NotebookUrlAccess notebookUrlAccess = new NotebookUrlAccess(notebookUrls,
                 id -> known(() -> liveSessions.calculation(id).sessionId()), id -> known(() -> liveSessions.session(id).workingDirectory()));
-        return new RequestGate(HostPolicy.of(config.httpHost(), hosts), signatures, List.of(notebookUrlAccess), List.of(
+        return new RequestGate(hostPolicy, signatures, List.of(notebookUrlAccess), List.of(
                 apiMount,
                 new RequestGate.Mount(Console.OUTPUT_PATH, false, true, console),
+                new RequestGate.Mount(DashboardData.PATH, false, true, new DashboardData(dashboards)),
                 // other servers on the store: signed with the store's secret instead of SigV4
                 new RequestGate.Mount(Forwarder.PATH, false, false, new InternalRoute(internalCalls, api)),
                 new RequestGate.Mount(Console.PATH, true, false, console),
                 new RequestGate.Mount("/health", false, false, health),
                 new RequestGate.Mount("/metrics", false, false, metrics)), apiMount);
+    }
+
+    /** The names this server answers to, for its API, its console and Spark's UI alike. */
+    private static HostPolicy hostPolicy(NoctuaConfig config) {
+        List<String> hosts = new java.util.ArrayList<>(config.httpAllowedHosts());
+        if (!config.clusterAdvertisedEndpoint().isEmpty()) {
+            hosts.add(java.net.URI.create(config.clusterAdvertisedEndpoint()).getHost()); // the name other servers call it by
+        }
+        return HostPolicy.of(config.httpHost(), hosts);
     }
 
     /** What {@code lookup} finds, or empty when it answers that there is no such thing. */
@@ -503,8 +528,19 @@ public final class NoctuaServer implements AutoCloseable {
             properties.put("spark.driver.host", "127.0.0.1");
             properties.put("spark.driver.bindAddress", "127.0.0.1");
         }
+        // Spark's UI (when spark.ui.enabled) listens where the API does, not on every interface (SparkUi)
+        properties.put(SparkUi.HOST, uiBindAddress(config.httpHost()));
         properties.putAll(config.spark());
         return properties;
+    }
+
+    /** The address Spark's UI binds to for a server on {@code httpHost}: the same, an IPv6 literal without brackets. */
+    private static String uiBindAddress(String httpHost) {
+        String host = httpHost.strip();
+        if (host.isEmpty()) {
+            return "0.0.0.0";
+        }
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
     /**
@@ -593,6 +629,7 @@ public final class NoctuaServer implements AutoCloseable {
                 new Operation<>("TerminateSession", SessionShapes.SessionIdRequest.class, sessions::terminate),
                 new Operation<>("ListExecutors", SessionShapes.ListExecutorsRequest.class, sessions::listExecutors),
                 new Operation<>("GetSessionEndpoint", SessionShapes.SessionIdRequest.class, sessions::endpoint),
+                new Operation<>("GetResourceDashboard", DashboardShapes.GetResourceDashboardRequest.class, dashboards::get),
                 new Operation<>("StartCalculationExecution", CalculationShapes.StartCalculationExecutionRequest.class, calculations::start),
                 new Operation<>("GetCalculationExecution", CalculationShapes.CalculationIdRequest.class, calculations::get),
                 new Operation<>("GetCalculationExecutionStatus", CalculationShapes.CalculationIdRequest.class, calculations::status),
@@ -677,6 +714,7 @@ public final class NoctuaServer implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        closeQuietly(sparkUiGate);
         reaper.shutdownNow();
         sessions.terminateAllForShutdown();
         int unfinished = calculations.awaitIdle(Duration.ofSeconds(10));
@@ -684,6 +722,7 @@ public final class NoctuaServer implements AutoCloseable {
             LOG.warning(unfinished + " calculations did not stop in time; they are recorded as ended at the next start");
         }
         calculations.close();
+        jobHistories.close(Duration.ofSeconds(2));
         queries.close();
         membership.close();
         stopTimer.shutdownNow();

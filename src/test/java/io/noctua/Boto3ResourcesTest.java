@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Runs {@code src/test/python/athena_boto3_resources.py}: capacity reservations, data catalogs and tags driven through
- * boto3 against a real server. Skipped where python3 or boto3 is missing.
+ * Runs {@code src/test/python/athena_boto3_resources.py}: capacity reservations, data catalogs, tags and a session's
+ * dashboard driven through boto3 against a real server. Skipped where python3 or boto3 is missing.
  */
 class Boto3ResourcesTest {
     private static final Path SCRIPT = Path.of("src", "test", "python", "athena_boto3_resources.py").toAbsolutePath();

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.CalculationExecutionState;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** A server started with the defaults listens on loopback only: its API, the S3 store, Spark's driver, Python. */
+/** A server started with the defaults listens on loopback only: its API, the S3 store, Spark's driver and web UI, Python. */
 class ListeningSocketsTest {
     @Test
     void everyListeningSocketOfTheServerAndItsChildrenIsOnLoopback() {
@@ -29,8 +30,11 @@ class ListeningSocketsTest {
                 assertEquals(CalculationExecutionState.COMPLETED, Athena.run(athena, sessionId, code).status().state(), code);
             }
             List<Listener> listeners = ListeningSockets.of(server.pid());
-            // the API, the embedded S3 store, and Spark's driver (RPC and block manager) at least
-            assertTrue(listeners.size() >= 4, "too few listening sockets found: " + listeners);
+            // the API, the embedded S3 store, Spark's driver (RPC and block manager) and its web UI at least
+            assertTrue(listeners.size() >= 5, "too few listening sockets found: " + listeners);
+            int sparkUi = URI.create(athena.getResourceDashboard(r -> r.resourceARN("arn:aws:athena:us-east-1:000000000000:session/" + sessionId))
+                    .url()).getPort();
+            assertTrue(listeners.stream().anyMatch(listener -> listener.port() == sparkUi), "Spark's UI at " + sparkUi + " among " + listeners);
             for (Listener listener : listeners) {
                 assertTrue(listener.address().isLoopbackAddress(), "listens beyond loopback: " + listener + "; all: " + listeners);
             }

@@ -2,6 +2,7 @@ package io.noctua;
 
 import io.noctua.config.NoctuaConfig;
 import io.noctua.engine.EmbeddedS3FileSystem;
+import io.noctua.engine.SparkUi;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -9,7 +10,10 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** What {@code s3://} becomes for Spark: the embedded store's files in local mode, S3A to an endpoint on a cluster. */
+/**
+ * What {@code s3://} becomes for Spark: the embedded store's files in local mode, S3A to an endpoint on a cluster;
+ * and where Spark's UI listens.
+ */
 class SparkPropertiesTest {
     @Test
     void inLocalModeTheEmbeddedStoresFilesAreReadDirectly() {
@@ -26,6 +30,18 @@ class SparkPropertiesTest {
         assertEquals("http://127.0.0.1:9100", properties.get("spark.hadoop.fs.s3a.endpoint"));
         assertEquals(NoctuaConfig.EMBEDDED_ACCESS_KEY_ID, properties.get("spark.hadoop.fs.s3a.access.key"));
         assertEquals(null, properties.get("spark.driver.bindAddress"));
+    }
+
+    @Test
+    void sparksUiListensWhereTheApiDoesOnAFreePort() {
+        Map<String, String> loopback = NoctuaServer.sparkProperties(NoctuaConfig.from(Map.of("data-dir", "/tmp/d")));
+        assertEquals("127.0.0.1", loopback.get(SparkUi.HOST));
+        assertEquals("true", loopback.get("spark.ui.enabled"));
+        assertEquals("0", loopback.get("spark.ui.port"));
+        assertEquals("0.0.0.0", NoctuaServer.sparkProperties(NoctuaConfig.from(Map.of("data-dir", "/tmp/d", "http.host", ""))).get(SparkUi.HOST));
+        assertEquals("::1", NoctuaServer.sparkProperties(NoctuaConfig.from(Map.of("data-dir", "/tmp/d", "http.host", "[::1]"))).get(SparkUi.HOST));
+        assertEquals("10.0.0.5", NoctuaServer.sparkProperties(NoctuaConfig.from(Map.of("data-dir", "/tmp/d", "http.host", "10.0.0.5",
+                "spark.master", "spark://master:7077", "s3.port", "9100"))).get(SparkUi.HOST));
     }
 
     @Test

@@ -139,6 +139,7 @@ public final class ServeCommand {
             engine.awaitReady(Duration.ofMinutes(5));
             out.printf("Spark %s is ready on %s (%d ms after start).%n", engine.version(), engine.master(),
                     (System.nanoTime() - begin) / 1_000_000);
+            engine.uiPort().ifPresent(port -> out.println(sparkUiLine(server, port)));
         }
         catch (RuntimeException e) {
             err.println("noctua: " + e.getMessage() + "; sessions will fail until it is fixed");
@@ -151,6 +152,15 @@ public final class ServeCommand {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** Where Spark's UI is; when calls are signed, it opens only from GetResourceDashboard's URL, which carries a token. */
+    static String sparkUiLine(NoctuaServer server, int port) {
+        java.net.URI endpoint = java.net.URI.create(server.endpoint());
+        String url = endpoint.getScheme() + "://" + endpoint.getRawAuthority().replaceFirst(":\\d+$", ":" + port) + "/jobs/";
+        return server.config().authKeys().isEmpty()
+                ? "Spark's UI is at " + url + " while this server runs (GetResourceDashboard gives a session's dashboard)."
+                : "Spark's UI is on port " + port + "; it opens from the URL GetResourceDashboard gives for a session (calls are signed here).";
     }
 
     static String banner(NoctuaServer server) {

@@ -8,13 +8,16 @@ import io.noctua.protocol.Router;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * Athena's calls that need a session's Spark driver go to the server that runs the session:
- * StartCalculationExecution, StopCalculationExecution, TerminateSession, ListExecutors, and the
- * reads of a calculation still running (its progress lives with its driver). A query's stop goes to
+ * StartCalculationExecution, StopCalculationExecution, TerminateSession, ListExecutors,
+ * GetResourceDashboard (the session's Spark UI is its driver's), and the reads of a calculation still
+ * running (its progress lives with its driver). A query's stop goes to
  * the server that runs the query. StartSession goes to the least-loaded live server. Everything else
  * is answered from the shared store by whichever server is called. A call that this server can answer
  * itself (its own session, or nothing live elsewhere) costs at most one read of the store.
@@ -24,6 +27,8 @@ public final class CallRouter implements Router {
     private static final Set<String> BY_CALCULATION = Set.of("StopCalculationExecution", "GetCalculationExecution",
             "GetCalculationExecutionStatus");
     private static final Set<String> BY_QUERY = Set.of("StopQueryExecution");
+    /** A session's ARN, as GetResourceDashboard takes it (io.noctua.tags.TaggedResource). */
+    private static final Pattern SESSION_ARN = Pattern.compile("arn:aws[a-z-]*:athena:[a-z0-9-]*:[0-9]*:session/(.+)");
     /** The calls clients poll: answered without a read of the store when no other server is live. */
     private static final Set<String> POLLED = Set.of("GetCalculationExecution", "GetCalculationExecutionStatus");
 
@@ -55,11 +60,11 @@ public final class CallRouter implements Router {
             return Optional.empty(); // forwarded here: answered here, never sent on again
         }
         if (BY_SESSION.contains(operation)) {
-            String sessionId = body.path("SessionId").asText();
-            if (local.runsSession(sessionId)) {
-                return Optional.empty();
-            }
-            return to(store.serverOfSession(sessionId), request, "Session " + sessionId);
+            return bySession(body.path("SessionId").asText(), request);
+        }
+        if (operation.equals("GetResourceDashboard")) {
+            Matcher arn = SESSION_ARN.matcher(body.path("ResourceARN").asText());
+            return arn.matches() ? bySession(arn.group(1), request) : Optional.empty(); // another ARN is refused here
         }
         if (BY_CALCULATION.contains(operation)) {
             String calculationId = body.path("CalculationExecutionId").asText();
@@ -79,6 +84,13 @@ public final class CallRouter implements Router {
             return startSession(request);
         }
         return Optional.empty();
+    }
+
+    private Optional<HttpResponse> bySession(String sessionId, HttpRequest request) {
+        if (local.runsSession(sessionId)) {
+            return Optional.empty();
+        }
+        return to(store.serverOfSession(sessionId), request, "Session " + sessionId);
     }
 
     /**

@@ -129,7 +129,8 @@ public record NoctuaConfig(
         d.put("cluster.lease-duration", new String[] {"10s", "servers sharing a store each renew a lease this long; the work of a server whose lease expires is ended by the others"});
         d.put("cluster.advertised-endpoint", new String[] {"", "the URL other servers on the same store reach this one at, e.g. http://10.0.0.5:8420; empty: http://${http.host}:${http.port} (this machine's name when http.host is a wildcard)"});
         d.put("spark.master", new String[] {"local[*]", "Spark master URL"});
-        d.put("spark.ui.enabled", new String[] {"false", "Spark's web UI"});
+        d.put("spark.ui.enabled", new String[] {"true", "Spark's web UI, on http.host and only while Noctua serves: GetResourceDashboard gives a running session's URL; false: the dashboard is Noctua's console page alone"});
+        d.put("spark.ui.port", new String[] {"0", "port of Spark's web UI; 0 picks a free one (Spark's own default, 4040, would clash between servers)"});
         d.put("spark.sql.warehouse.dir", new String[] {"${data-dir}/warehouse", "where managed tables are written"});
         return Map.copyOf(d);
     }

@@ -29,7 +29,9 @@ import static java.util.Objects.requireNonNull;
  * {@code /console/output?uri=s3://...} ({@link #OUTPUT_PATH}), so the browser needs neither S3
  * credentials nor CORS; when the server checks signatures, the page signs that call too.
  * plotly.js, which draws calculations' Plotly figures, comes from the {@code plotly} package of the
- * workers' Python, at {@link #PLOTLY_PATH}: never from a CDN.
+ * workers' Python, at {@link #PLOTLY_PATH}: never from a CDN. A session's dashboard (GetResourceDashboard's
+ * page for an ended session) is a page of its own, {@code /console/dashboard?session=ID}, which reads its
+ * data from {@code /console/dashboard-data} (io.noctua.dashboard.DashboardData).
  */
 public final class Console implements Route {
     private static final Logger LOG = Logger.getLogger(Console.class.getName());
@@ -38,15 +40,19 @@ public final class Console implements Route {
     public static final String PLOTLY_PATH = PATH + "/plotly.min.js";
     /** The notebook view, at {@code /console/notebook/<name>.ipynb}: the page a presigned notebook URL opens. */
     public static final String NOTEBOOK_PATH = PATH + "/notebook/";
-    private static final Map<String, String[]> FILES = Map.of(
-            "", new String[] {"index.html", "text/html; charset=utf-8"},
-            "/", new String[] {"index.html", "text/html; charset=utf-8"},
-            "/console.js", new String[] {"console.js", "text/javascript; charset=utf-8"},
-            "/common.js", new String[] {"common.js", "text/javascript; charset=utf-8"},
-            "/notebook.js", new String[] {"notebook.js", "text/javascript; charset=utf-8"},
-            "/console.css", new String[] {"console.css", "text/css; charset=utf-8"},
-            "/plotly.css", new String[] {"plotly.css", "text/css; charset=utf-8"},
-            "/sigv4.js", new String[] {"sigv4.js", "text/javascript; charset=utf-8"});
+    private static final Map<String, String[]> FILES = Map.ofEntries(
+            Map.entry("", new String[] {"index.html", "text/html; charset=utf-8"}),
+            Map.entry("/", new String[] {"index.html", "text/html; charset=utf-8"}),
+            Map.entry("/console.js", new String[] {"console.js", "text/javascript; charset=utf-8"}),
+            Map.entry("/common.js", new String[] {"common.js", "text/javascript; charset=utf-8"}),
+            Map.entry("/notebook.js", new String[] {"notebook.js", "text/javascript; charset=utf-8"}),
+            Map.entry("/console.css", new String[] {"console.css", "text/css; charset=utf-8"}),
+            Map.entry("/plotly.css", new String[] {"plotly.css", "text/css; charset=utf-8"}),
+            Map.entry("/sigv4.js", new String[] {"sigv4.js", "text/javascript; charset=utf-8"}),
+            // a session's dashboard (GetResourceDashboard); its data is at /console/dashboard-data (io.noctua.dashboard.DashboardData)
+            Map.entry("/dashboard", new String[] {"dashboard.html", "text/html; charset=utf-8"}),
+            Map.entry("/dashboard.js", new String[] {"dashboard.js", "text/javascript; charset=utf-8"}),
+            Map.entry("/dashboard.css", new String[] {"dashboard.css", "text/css; charset=utf-8"}));
     /** Outputs larger than this are cut, with a note, so that a huge stdout cannot stall the page. */
     private static final int MAX_OUTPUT_BYTES = 1 << 20;
     /**
@@ -82,9 +88,12 @@ public final class Console implements Route {
     public Console(ResultStore results, Supplier<String> pythonExecutable) {
         this.results = requireNonNull(results, "results is null");
         this.pythonExecutable = requireNonNull(pythonExecutable, "pythonExecutable is null");
-        this.files = Map.of("index.html", resource("index.html"), "console.js", resource("console.js"), "console.css", resource("console.css"),
-                "sigv4.js", resource("sigv4.js"), "plotly.css", resource("plotly.css"), "common.js", resource("common.js"),
-                "notebook.html", resource("notebook.html"), "notebook.js", resource("notebook.js"));
+        Map<String, byte[]> files = new java.util.HashMap<>();
+        for (String[] file : FILES.values()) {
+            files.computeIfAbsent(file[0], Console::resource);
+        }
+        files.put("notebook.html", resource("notebook.html"));
+        this.files = Map.copyOf(files);
     }
 
     private static byte[] resource(String name) {

@@ -50,6 +50,7 @@ public final class EngineSession implements CalculationEngine {
     private final SparkSession spark;
     private final JobGroupTracker jobGroups;
     private final FairPools pools;
+    private final SparkJobHistory.Sink jobHistory;
     private final PythonWorkers pythonWorkers;
     private final Supplier<PySparkGateway> gateway;
     private final List<String> pyFiles; // spark.submit.pyFiles: s3:// or s3a:// URIs, or absolute paths
@@ -63,12 +64,13 @@ public final class EngineSession implements CalculationEngine {
     private PythonWorkers.Start starting; // the start of the worker for pythonRunning, while python is null
     private boolean closed;
 
-    EngineSession(String sessionId, SparkSession spark, JobGroupTracker jobGroups, FairPools pools, PythonWorkers pythonWorkers,
-                  Supplier<PySparkGateway> gateway, List<String> pyFiles, Path filesDir) {
+    EngineSession(String sessionId, SparkSession spark, JobGroupTracker jobGroups, FairPools pools, SparkJobHistory.Sink jobHistory,
+                  PythonWorkers pythonWorkers, Supplier<PySparkGateway> gateway, List<String> pyFiles, Path filesDir) {
         this.sessionId = requireNonNull(sessionId, "sessionId is null");
         this.spark = requireNonNull(spark, "spark is null");
         this.jobGroups = requireNonNull(jobGroups, "jobGroups is null");
         this.pools = requireNonNull(pools, "pools is null");
+        this.jobHistory = requireNonNull(jobHistory, "jobHistory is null");
         this.pythonWorkers = requireNonNull(pythonWorkers, "pythonWorkers is null");
         this.gateway = requireNonNull(gateway, "gateway is null");
         this.pyFiles = List.copyOf(requireNonNull(pyFiles, "pyFiles is null"));
@@ -88,11 +90,12 @@ public final class EngineSession implements CalculationEngine {
 
     /**
      * Starts following a calculation's job group; Spark jobs the calculation runs on this thread
-     * belong to it until {@link #endCalculation}.
+     * belong to it until {@link #endCalculation}. Their summary goes to the session's job history
+     * sink once Spark has reported their end.
      */
     @Override
     public CalculationProgress beginCalculation(String calculationId) {
-        JobGroupProgress progress = jobGroups.track(calculationId);
+        JobGroupProgress progress = jobGroups.track(calculationId, jobs -> jobHistory.calculationEnded(sessionId, calculationId, jobs));
         SparkContext context = spark.sparkContext();
         context.setJobGroup(calculationId, "Athena calculation " + calculationId + " of session " + sessionId, true);
         // the session's FAIR pool, named after it (FairPools); a Python cell's jobs start on a Py4J thread, and

@@ -4,11 +4,13 @@ import io.noctua.concurrent.Threads;
 import io.noctua.engine.python.PySparkGateway;
 import io.noctua.engine.python.PythonWorkers;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -44,11 +46,19 @@ public final class SparkEngine implements AutoCloseable {
         this.sessionProperties = sessionProperties;
     }
 
-    /** Starts Spark on a background thread; {@code conf} holds {@code spark.*} settings, {@code spark.master} among them. */
+    /**
+     * Starts Spark on a background thread; {@code conf} holds {@code spark.*} settings, {@code spark.master} among them,
+     * and {@link SparkUi#HOST}, where Spark's UI listens when {@code spark.ui.enabled} (default: loopback).
+     */
     public static SparkEngine start(Map<String, String> conf) {
-        SparkConf sparkConf = new SparkConf(false);
-        sparkConf.setAppName("noctua");
-        conf.forEach(sparkConf::set);
+        SparkConf given = new SparkConf(false);
+        given.setAppName("noctua");
+        conf.forEach((key, value) -> {
+            if (!key.equals(SparkUi.HOST)) {
+                given.set(key, value);
+            }
+        });
+        SparkConf sparkConf = SparkUi.configure(given, conf.getOrDefault(SparkUi.HOST, SparkUi.DEFAULT_HOST));
         if (sparkConf.get("spark.master", "local[*]").startsWith("local")) {
             sparkConf.setIfMissing("spark.executor.heartbeatInterval", LOCAL_HEARTBEAT_INTERVAL);
             // Delta Lake rebuilds a table's state in 50 partitions unless told otherwise: measured on 2 cores,
@@ -75,7 +85,9 @@ public final class SparkEngine implements AutoCloseable {
         }
         CompletableFuture<Started> started = CompletableFuture.supplyAsync(() -> {
             long begin = System.nanoTime();
-            SparkSession root = SparkSession.builder().config(sparkConf).getOrCreate();
+            // the context is made from the configuration itself, not a copy of its entries: it answers for the UI's host
+            SparkContext context = SparkContext.getOrCreate(sparkConf);
+            SparkSession root = SparkSession.builder().sparkContext(context).getOrCreate();
             JobGroupTracker jobGroups = new JobGroupTracker(root.sparkContext());
             ExecutorTracker executors = new ExecutorTracker(root.sparkContext());
             root.sparkContext().addSparkListener(jobGroups);
@@ -201,18 +213,19 @@ public final class SparkEngine implements AutoCloseable {
      * {@link SessionProperties} says, and a FAIR pool of its own weighted by its {@code maxConcurrentDpus}
      * ({@link FairPools}); its Python cells run in a worker from {@code pythonWorkers}, which
      * gets the session's {@code spark.submit.pyFiles}, copied to {@code <filesRoot>/<sessionId>/} on first use.
+     * What Spark did for each of its calculations goes to {@code jobHistory} once Spark has reported it.
      * Its {@code spark.jars} are added to the whole server first, each once; throws {@link EngineException}
      * naming a jar that cannot be read.
      */
     public EngineSession newSession(String sessionId, Map<String, String> sparkProperties, int maxConcurrentDpus,
-                                    PythonWorkers pythonWorkers, java.nio.file.Path filesRoot) {
+                                    PythonWorkers pythonWorkers, java.nio.file.Path filesRoot, SparkJobHistory.Sink jobHistory) {
         Map<String, String> effective = sessionProperties.effective(sparkProperties);
         Started engine = awaitStarted(Duration.ofMinutes(5));
         SparkSession session = engine.root().newSession();
         effective.forEach((key, value) -> session.conf().set(key, value));
         addJars(session, sessionProperties.jars(sparkProperties));
         engine.pools().ensure(sessionId, maxConcurrentDpus);
-        return new EngineSession(sessionId, session, engine.jobGroups(), engine.pools(), pythonWorkers, this::pySparkGateway,
+        return new EngineSession(sessionId, session, engine.jobGroups(), engine.pools(), jobHistory, pythonWorkers, this::pySparkGateway,
                 sessionProperties.pyFiles(sparkProperties), filesRoot.resolve(sessionId));
     }
 
@@ -278,6 +291,15 @@ public final class SparkEngine implements AutoCloseable {
         if (isStarted()) {
             started.join().jobGroups().cancel(group);
         }
+    }
+
+    /** The port Spark's web UI listens on, when it runs (spark.ui.enabled) and Spark has started. */
+    public OptionalInt uiPort() {
+        if (!isStarted()) {
+            return OptionalInt.empty();
+        }
+        scala.Option<org.apache.spark.ui.SparkUI> ui = started.join().root().sparkContext().ui();
+        return ui.isDefined() ? OptionalInt.of(ui.get().boundPort()) : OptionalInt.empty();
     }
 
     public List<SparkExecutor> executors() {

@@ -84,6 +84,11 @@ public final class LiveSessions implements SessionMachine.Listener {
         return published(sessionId).orElseGet(() -> stored(sessionId));
     }
 
+    /** The session as it is now, if there is one by that id. */
+    public Optional<Session> find(String sessionId) {
+        return published(sessionId).or(() -> store.session(sessionId));
+    }
+
     /** A stored session as it is now: its machine's record while it lives. */
     public Session freshest(Session stored) {
         return published(stored.sessionId()).orElse(stored);

@@ -65,6 +65,8 @@ public final class JdbcWorkGroupStore implements WorkGroupStore {
                 database.execute("DELETE FROM named_queries WHERE work_group = ?", name);
                 database.execute("DELETE FROM notebooks WHERE work_group = ?", name);
                 database.execute("DELETE FROM prepared_statements WHERE work_group = ?", name);
+                database.execute("DELETE FROM calculation_spark_jobs WHERE session_id IN (SELECT session_id FROM sessions WHERE work_group = ?)",
+                        name);
                 database.execute("DELETE FROM calculations WHERE session_id IN (SELECT session_id FROM sessions WHERE work_group = ?)", name);
                 // the sessions' tags (TaggedResource.session: "session/<session-id>"), which go with them
                 database.execute("DELETE FROM tags WHERE resource IN (SELECT '" + TaggedResource.SESSION + "/' || session_id FROM sessions "

@@ -9,7 +9,8 @@ import java.util.List;
 final class Migrations {
     /** The tables of the current schema besides {@code schema_version}: a store without one of them is damaged. */
     static final List<String> TABLES = List.of("work_groups", "sessions", "calculations", "query_executions",
-            "named_queries", "prepared_statements", "servers", "cluster_secret", "tags", "capacity_reservations", "capacity_assignments", "data_catalogs", "notebooks");
+            "named_queries", "prepared_statements", "servers", "cluster_secret", "tags", "capacity_reservations", "capacity_assignments", "data_catalogs", "notebooks",
+            "calculation_spark_jobs");
 
     private Migrations() {
     }
@@ -207,6 +208,18 @@ final class Migrations {
                 // has none, as for every session stored before this step
                 """
                 ALTER TABLE sessions ADD COLUMN monitoring_configuration TEXT;
-                """);
+                """,
+                // step 9: what Spark did for each calculation (io.noctua.engine.SparkJobHistory, as JSON), for
+                // GetResourceDashboard's page once the session has ended; the latest calculations of each session only
+                """
+                CREATE TABLE calculation_spark_jobs (
+                    %1$s,
+                    calculation_id TEXT NOT NULL UNIQUE,
+                    session_id TEXT NOT NULL,
+                    recorded_time BIGINT NOT NULL,
+                    jobs TEXT NOT NULL
+                );
+                CREATE INDEX calculation_spark_jobs_by_session ON calculation_spark_jobs (session_id, seq);
+                """.formatted(seq));
     }
 }

@@ -62,8 +62,8 @@ class NoctuaConfigTest {
         assertEquals(Optional.empty(), config.metastoreDatabase());
         assertEquals(Duration.ofSeconds(10), config.clusterLeaseDuration());
         assertEquals("", config.clusterAdvertisedEndpoint());
-        assertEquals(Map.of("spark.master", "local[*]", "spark.ui.enabled", "false", "spark.sql.warehouse.dir", "noctua-data/warehouse"),
-                config.spark());
+        assertEquals(Map.of("spark.master", "local[*]", "spark.ui.enabled", "true", "spark.ui.port", "0",
+                "spark.sql.warehouse.dir", "noctua-data/warehouse"), config.spark());
     }
 
     @Test
@@ -176,7 +176,7 @@ class NoctuaConfigTest {
                         + "http.port, http.threads, metastore.password, metastore.url, metastore.user, python.base-executable, python.environment, python.executable, python.packages, python.start-timeout, python.warm-workers, query.max-running, results.default-output-location, s3.access-key-id, s3.dir, s3.embedded, s3.endpoint, s3.path-style, s3.port, s3.region, "
                         + "s3.secret-access-key, session.default-idle-timeout-minutes, "
                         + "session.idle-check-interval, session.max-active, session.max-active-per-workgroup, session.max-concurrent-dpus, "
-                        + "session.minute, spark.master, spark.sql.warehouse.dir, spark.ui.enabled, store.password, store.url, store.user, workgroup.spark",
+                        + "session.minute, spark.master, spark.sql.warehouse.dir, spark.ui.enabled, spark.ui.port, store.password, store.url, store.user, workgroup.spark",
                 assertThrows(NoctuaConfig.ConfigException.class, () -> NoctuaConfig.from(Map.of("http.prot", "1"))).getMessage());
         assertEquals("cluster.advertised-endpoint must be an http:// or https:// URL with a host and no path, like http://10.0.0.5:8420; "
                         + "it is http://10.0.0.5:8420/api",

@@ -301,6 +301,7 @@ class DatabaseTest {
             statement.execute("DROP TABLE capacity_assignments");
             statement.execute("DROP TABLE data_catalogs");
             statement.execute("DROP TABLE notebooks");
+            statement.execute("DROP TABLE calculation_spark_jobs");
             statement.execute("DROP INDEX sessions_by_server");
             statement.execute("ALTER TABLE sessions DROP COLUMN server_id");
             statement.execute("ALTER TABLE sessions DROP COLUMN monitoring_configuration");

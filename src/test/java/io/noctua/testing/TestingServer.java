@@ -53,7 +53,8 @@ public final class TestingServer implements AutoCloseable {
                     : HiveMetastore.sparkProperties(warehouse.resolveSibling(warehouse.getFileName() + "-metastore")));
             conf.putAll(Map.of(
                     "spark.master", "local[2]",
-                    "spark.ui.enabled", "false",
+                    // as a server runs it: on loopback, on a free port, behind Noctua's filter (SparkUi)
+                    "spark.ui.enabled", "true",
                     "spark.sql.shuffle.partitions", "4",
                     "spark.sql.warehouse.dir", warehouse.toString()));
             sharedEngine = SparkEngine.start(conf);

@@ -131,7 +131,7 @@ class Spark:
         follows their progress and cancels them. They go to the session's FAIR pool, as its %%sql cells' do:
         local properties belong to the JVM thread that runs them, here the Py4J thread pinned to this one."""
         if self.context is not None:
-            self.context.setJobGroup(calculation_id, "Athena calculation " + calculation_id, True)
+            self.context.setJobGroup(calculation_id, "Athena calculation " + calculation_id + " of session " + self.pool, True)
             self.context.setLocalProperty("spark.scheduler.pool", self.pool)
             self.jvm_session.setActiveSession(self.session._jsparkSession)
 
