@@ -173,7 +173,7 @@ class NoctuaConfigTest {
         assertEquals("unknown setting 'http.prot'; known settings: auth.access-key-id, auth.extra-keys, auth.secret-access-key, "
                         + "calculation.stop-grace, catalog, cluster.advertised-endpoint, cluster.lease-duration, data-dir, http.allow-unauthenticated-network, http.allowed-hosts, http.host, "
                         + "http.idle-timeout, http.max-request-bytes, "
-                        + "http.port, http.threads, metastore.password, metastore.url, metastore.user, python.base-executable, python.environment, python.executable, python.packages, python.start-timeout, python.warm-workers, query.max-running, results.default-output-location, s3.access-key-id, s3.dir, s3.embedded, s3.endpoint, s3.path-style, s3.port, s3.region, "
+                        + "http.port, http.threads, metastore.password, metastore.url, metastore.user, notebook.url-lifetime, python.base-executable, python.environment, python.executable, python.packages, python.start-timeout, python.warm-workers, query.max-running, results.default-output-location, s3.access-key-id, s3.dir, s3.embedded, s3.endpoint, s3.path-style, s3.port, s3.region, "
                         + "s3.secret-access-key, session.default-idle-timeout-minutes, "
                         + "session.idle-check-interval, session.max-active, session.max-active-per-workgroup, session.max-concurrent-dpus, "
                         + "session.minute, spark.master, spark.sql.warehouse.dir, spark.ui.enabled, spark.ui.port, store.password, store.url, store.user, workgroup.spark",
