@@ -1,6 +1,9 @@
 package io.noctua.concurrent;
 
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -29,5 +32,23 @@ public final class Threads {
         Thread thread = daemon(name, work);
         thread.start();
         return thread;
+    }
+
+    /**
+     * Shuts {@code pool} down and waits up to {@code wait} for the work it has to finish; what is left then is dropped
+     * ({@code shutdownNow}). False when work was dropped (or the wait was interrupted, whose flag is kept).
+     */
+    public static boolean drain(ExecutorService pool, Duration wait) {
+        pool.shutdown();
+        try {
+            if (pool.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pool.shutdownNow();
+        return false;
     }
 }

@@ -67,16 +67,8 @@ public final class SparkJobHistories implements SparkJobHistory.Sink, AutoClosea
 
     /** Writes what is queued (for at most {@code wait}), then takes no more. */
     public void close(Duration wait) {
-        writer.shutdown();
-        try {
-            if (!writer.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warning(writer.getQueue().size() + " calculations' Spark jobs were not kept: the store did not take them in time");
-                writer.shutdownNow();
-            }
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            writer.shutdownNow();
+        if (!Threads.drain(writer, wait)) {
+            LOG.warning("some calculations' Spark jobs were not kept: the store did not take them within " + wait.toSeconds() + " s");
         }
     }
 

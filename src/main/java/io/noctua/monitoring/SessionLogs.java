@@ -22,7 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -254,16 +253,8 @@ public final class SessionLogs implements SparkLogListener, AutoCloseable {
     /** Writes what is waiting (up to {@code wait}), then stops taking writes; sessions ending at shutdown have queued theirs already. */
     public void close(java.time.Duration wait) {
         serverLogger.removeHandler(serverWarnings);
-        writer.shutdown();
-        try {
-            if (!writer.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warning("the sessions' logs were still being written after " + wait.toSeconds() + " s; the rest is not written");
-                writer.shutdownNow();
-            }
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            writer.shutdownNow();
+        if (!Threads.drain(writer, wait)) {
+            LOG.warning("the sessions' logs were still being written after " + wait.toSeconds() + " s; the rest is not written");
         }
     }
 

@@ -1,59 +1,26 @@
 // Noctua's session dashboard (dashboard.html?session=ID), the page GetResourceDashboard gives once a
 // session has ended (or when Spark's UI is off): the session, its calculations with their code, and
 // for each the summary of its Spark jobs and stages that the server kept from Spark's listener events.
-// It reads /console/dashboard-data, signed as the console signs its calls when the server checks
-// signatures (the keys stay in this tab's sessionStorage, as in the console). Everything the server
-// returns is user data (code, descriptions, stage names, reasons), so it is only ever set as text.
+// It reads /console/dashboard-data through common.js's call(), signed as the console signs its calls
+// when the server checks signatures (the keys stay in this tab's sessionStorage, as in the console).
+// Everything the server returns is user data (code, descriptions, stage names, reasons), so it is
+// only ever set as text.
 'use strict';
 
-const KEYS = 'noctua.keys';
-const SIGN_IN_ERRORS = new Set(['MissingAuthenticationTokenException', 'UnrecognizedClientException', 'InvalidSignatureException',
-  'IncompleteSignatureException']);
 const ENDED = new Set(['TERMINATED', 'FAILED']);
 const REFRESH_MS = 5000;
 
-const $ = (id) => document.getElementById(id);
 const sessionId = new URLSearchParams(location.search).get('session');
 let timer = null;
-
-/** An element with attributes and children; strings become text nodes, never markup. */
-function el(tag, attributes, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes || {})) {
-    if (name === 'class') node.className = value;
-    else node.setAttribute(name, value);
-  }
-  for (const child of children) {
-    if (child === null || child === undefined) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-const keys = {
-  get() {
-    try { return JSON.parse(sessionStorage.getItem(KEYS)); } catch (e) { return null; }
-  },
-  set(accessKeyId, secretAccessKey) { sessionStorage.setItem(KEYS, JSON.stringify({ accessKeyId, secretAccessKey })); },
-  clear() { sessionStorage.removeItem(KEYS); },
-};
-
-/** GET, signed with this tab's keys when it has them (as console.js's call()). */
-async function get(path, parameters) {
-  const queryString = NoctuaSigV4.query(parameters);
-  const given = keys.get();
-  const signature = given ? await NoctuaSigV4.sign({
-    method: 'GET', host: location.host, path, queryString, headers: {}, body: undefined, keys: given, region: 'us-east-1', service: 'athena',
-  }) : {};
-  return fetch(path + '?' + queryString, { method: 'GET', headers: signature });
-}
 
 async function load() {
   let response;
   try {
-    response = await get('/console/dashboard-data', { session: sessionId });
+    response = await call('GET', '/console/dashboard-data', { session: sessionId }, {}, undefined);
   } catch (e) {
     setConnection(false);
+    clearTimeout(timer);
+    timer = setTimeout(load, REFRESH_MS);
     return;
   }
   setConnection(true);
@@ -73,15 +40,6 @@ async function load() {
   render(answer);
   clearTimeout(timer);
   if (!ENDED.has(answer.State)) timer = setTimeout(load, REFRESH_MS);
-}
-
-function setConnection(up) {
-  $('connection').textContent = up ? '' : 'server unreachable';
-  $('connection').classList.toggle('down', !up);
-  if (!up) {
-    clearTimeout(timer);
-    timer = setTimeout(load, REFRESH_MS);
-  }
 }
 
 function showMessage(text) {
@@ -115,7 +73,7 @@ function signIn(event) {
 
 // ---- showing
 
-function time(millis) {
+function whenMillis(millis) {
   return millis ? new Date(millis).toLocaleString() : '';
 }
 
@@ -125,7 +83,7 @@ function millis(ms) {
   return Math.floor(ms / 60000) + ' min ' + Math.round((ms % 60000) / 1000) + ' s';
 }
 
-function duration(from, to) {
+function spanMillis(from, to) {
   return from && to ? millis(Math.max(0, to - from)) : '';
 }
 
@@ -153,8 +111,8 @@ function render(history) {
     fact('State', history.State),
     fact('Workgroup', history.WorkGroup),
     fact('Description', history.Description),
-    fact('Started', time(history.StartTime)),
-    fact('Ended', time(history.EndTime)),
+    fact('Started', whenMillis(history.StartTime)),
+    fact('Ended', whenMillis(history.EndTime)),
     fact('Reason', history.StateChangeReason),
   ].filter(Boolean));
   const live = $('spark-ui');
@@ -174,8 +132,8 @@ function calculationItem(calculation) {
     el('span', { class: 'state ' + calculation.State }, calculation.State),
     el('span', { class: 'id' }, calculation.CalculationExecutionId),
     calculation.Description ? el('span', null, calculation.Description) : null,
-    el('span', { class: 'duration' }, time(calculation.SubmissionTime)
-      + (calculation.CompletionTime ? ' · ' + duration(calculation.SubmissionTime, calculation.CompletionTime) : '')));
+    el('span', { class: 'duration' }, whenMillis(calculation.SubmissionTime)
+      + (calculation.CompletionTime ? ' · ' + spanMillis(calculation.SubmissionTime, calculation.CompletionTime) : '')));
   const body = el('div', { class: 'body' },
     el('div', { class: 'label' }, 'Code'),
     el('pre', { class: 'code' }, calculation.Code + (calculation.CodeCut ? '\n…' : '')),
@@ -201,8 +159,8 @@ function sparkJobs(calculation) {
       cell(String(job.JobId), 'number'),
       cell(job.Description || job.JobGroup || '', 'description'),
       status(job.Status),
-      cell(time(job.SubmissionTime)),
-      cell(duration(job.SubmissionTime, job.CompletionTime), 'number'),
+      cell(whenMillis(job.SubmissionTime)),
+      cell(spanMillis(job.SubmissionTime, job.CompletionTime), 'number'),
       cell((job.StageIds || []).join(', ') + (job.SkippedStages ? ' (' + job.SkippedStages + ' skipped)' : ''), 'mono'),
       cell(job.SucceededTasks + ' / ' + job.Tasks, 'number'),
       cell(String(job.FailedTasks), 'number'),
@@ -221,7 +179,7 @@ function sparkJobs(calculation) {
       cell(bytes(stage.OutputBytes) + (stage.OutputRecords ? ' (' + stage.OutputRecords + ' rows)' : ''), 'number'),
       cell(bytes(stage.ShuffleReadBytes), 'number'),
       cell(bytes(stage.ShuffleWriteBytes), 'number'),
-      cell(duration(stage.SubmissionTime, stage.CompletionTime), 'number'),
+      cell(spanMillis(stage.SubmissionTime, stage.CompletionTime), 'number'),
       cell(millis(stage.TaskTimeMillis), 'number'),
       cell(millis(stage.LongestTaskMillis), 'number'),
     ]), (jobs.Stages || []).map((stage) => stage.FailureReason)));
