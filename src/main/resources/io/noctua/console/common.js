@@ -121,6 +121,30 @@ async function richOutputs(resultUri) {
 }
 
 
+// ---- signing in, on the pages with a #sign-in form, when the server checks signatures
+
+/** Shows the sign-in form, with why the keys are asked for, and forgets the keys the tab had. */
+function showSignIn(reason) {
+  $('sign-in-reason').textContent = keys.get()
+    ? 'The server did not accept these keys (' + reason + ').'
+    : 'This server takes only calls signed with an access key (its auth.access-key-id).';
+  keys.clear();
+  $('sign-in').hidden = false;
+  $('access-key-id').focus();
+}
+
+/** Keeps the keys typed into the sign-in form (its secret field is emptied) and hides it; false while one is missing. */
+function takeKeys(event) {
+  event.preventDefault();
+  const id = $('access-key-id').value.trim();
+  const secret = $('secret-access-key').value;
+  if (!id || !secret) return false;
+  keys.set(id, secret);
+  $('secret-access-key').value = '';
+  $('sign-in').hidden = true;
+  return true;
+}
+
 function setConnection(up) {
   const node = $('connection');
   if (!node) return;

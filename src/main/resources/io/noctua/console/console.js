@@ -28,25 +28,13 @@ const state = {
 // ---- signing in, when the server checks signatures
 
 function askForKeys(reason) {
-  const form = $('sign-in');
-  if (!form.hidden) return;
-  $('sign-in-reason').textContent = keys.get()
-    ? 'The server did not accept these keys (' + reason + ').'
-    : 'This server takes only calls signed with an access key (its auth.access-key-id).';
-  keys.clear();
-  form.hidden = false;
+  if (!$('sign-in').hidden) return;
+  showSignIn(reason);
   $('sign-out').hidden = true;
-  $('access-key-id').focus();
 }
 
 async function signIn(event) {
-  event.preventDefault();
-  const id = $('access-key-id').value.trim();
-  const secret = $('secret-access-key').value;
-  if (!id || !secret) return;
-  keys.set(id, secret);
-  $('secret-access-key').value = '';
-  $('sign-in').hidden = true;
+  if (!takeKeys(event)) return;
   $('sign-out').hidden = false;
   try {
     await loadWorkGroups();

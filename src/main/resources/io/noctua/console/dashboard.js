@@ -50,23 +50,12 @@ function showMessage(text) {
 // ---- signing in, when the server checks signatures
 
 function askForKeys(reason) {
-  $('sign-in-reason').textContent = keys.get()
-    ? 'The server did not accept these keys (' + reason + ').'
-    : 'This server takes only calls signed with an access key (its auth.access-key-id).';
-  keys.clear();
-  $('sign-in').hidden = false;
+  showSignIn(reason);
   $('dashboard').hidden = true;
-  $('access-key-id').focus();
 }
 
 function signIn(event) {
-  event.preventDefault();
-  const id = $('access-key-id').value.trim();
-  const secret = $('secret-access-key').value;
-  if (!id || !secret) return;
-  keys.set(id, secret);
-  $('secret-access-key').value = '';
-  $('sign-in').hidden = true;
+  if (!takeKeys(event)) return;
   $('dashboard').hidden = false;
   load();
 }
