@@ -144,6 +144,7 @@ public final class NoctuaServer implements AutoCloseable {
     private final GlueService glue;
     private final SparkJobHistories jobHistories;
     private final ResourceDashboards dashboards;
+    private final java.util.function.Supplier<io.noctua.engine.hive.RemoteCatalogs> remoteCatalogs;
     private final HostPolicy hostPolicy;
     /** This server's rules in front of Spark's UI, while it serves. */
     private final AutoCloseable sparkUiGate;
@@ -200,6 +201,8 @@ public final class NoctuaServer implements AutoCloseable {
                 case TaggedResource.SESSION -> sessionStore.session(resource.name()).isPresent(); // ended or not
                 default -> false;
             });
+            DataCatalogRegistry catalogs = new DataCatalogRegistry(catalogStore, tags, clock);
+            this.remoteCatalogs = catalogs::remoteCatalogs;
             this.sessionLogs = keep(started, new SessionLogs(results, clock, config.dataDir().resolve("tmp").resolve("session-logs"),
                     engine::jobGroupOfThisThread));
             this.sparkLogTap = keep(started, engine.tapLogs(sessionLogs));
@@ -217,11 +220,10 @@ public final class NoctuaServer implements AutoCloseable {
             JdbcSavedQueryStore savedQueries = new JdbcSavedQueryStore(database);
             this.namedQueries = new NamedQueryService(savedQueries, workGroupStore, clock);
             this.preparedStatements = new PreparedStatementService(savedQueries, workGroupStore, clock);
-            DataCatalogRegistry catalogs = new DataCatalogRegistry(catalogStore, tags, clock);
             this.queries = keep(started, new QueryService(new JdbcQueryStore(database, serverId), workGroupStore, preparedStatements,
                     engine.queryEngine(), results,
                     clock, new QueryService.Settings(serverId, config.defaultOutputLocation(), config.dataDir().resolve("tmp").resolve("query-results"),
-                    config.queryMaxRunning()), catalogs::notQueryable));
+                    config.queryMaxRunning()), catalogs));
             JdbcNotebookStore notebookStore = new JdbcNotebookStore(database);
             this.notebooks = new NotebookService(notebookStore, name -> workGroupStore.get(name).isPresent(),
                     workGroup -> sessions.recentOfWorkGroup(workGroup, 100), results, clock);
@@ -330,7 +332,8 @@ public final class NoctuaServer implements AutoCloseable {
         return new Engines() {
             @Override
             public CalculationEngine open(String sessionId, Map<String, String> sparkProperties, int maxConcurrentDpus) {
-                return engine.newSession(sessionId, sparkProperties, maxConcurrentDpus, pythonWorkers, sessionFiles(), jobHistories);
+                return engine.newSession(sessionId, sparkProperties, maxConcurrentDpus, pythonWorkers, sessionFiles(), jobHistories,
+                        remoteCatalogs);
             }
 
             @Override

@@ -92,8 +92,9 @@ class DataCatalogsTest {
         athena.createDataCatalog(r -> r.name(glue).type(DataCatalogType.GLUE).parameters(Map.of("catalog-id", "999999999999")));
 
         MetadataException metadata = assertThrows(MetadataException.class, () -> athena.listDatabases(r -> r.catalogName(glue)));
-        assertEquals("Data catalog " + glue + " (GLUE) is kept by Noctua as a record only: Noctua reads and queries AwsDataCatalog, its own "
-                + "metastore, and cannot reach a GLUE catalog", metadata.awsErrorDetails().errorMessage());
+        assertEquals("Data catalog " + glue + " (GLUE) is kept by Noctua as a record only: Noctua queries AwsDataCatalog, its own "
+                + "metastore, and HIVE catalogs made with metastore-uri=thrift://<host>:<port>, and cannot reach a GLUE catalog",
+                metadata.awsErrorDetails().errorMessage());
 
         String id = athena.startQueryExecution(r -> r.queryString("SELECT 1").workGroup("primary")
                 .queryExecutionContext(c -> c.catalog(glue))).queryExecutionId();
@@ -130,7 +131,7 @@ class DataCatalogsTest {
         assertEquals("Data catalog " + name + " already exists", refused(() -> athena.createDataCatalog(r -> r.name(name)
                 .type(DataCatalogType.GLUE).parameters(Map.of("catalog-id", "123456789012")))));
         assertTrue(refused(() -> athena.updateDataCatalog(r -> r.name(name).type(DataCatalogType.HIVE).parameters(Map.of())))
-                .startsWith("A HIVE data catalog takes metadata-function"));
+                .startsWith("A HIVE data catalog takes metastore-uri=thrift://<host>:<port> (a Hive metastore Noctua queries), or metadata-function"));
         assertEquals(Map.of("catalog-id", "123456789012"), athena.getDataCatalog(r -> r.name(name)).dataCatalog().parameters(),
                 "a refused update changes nothing");
     }

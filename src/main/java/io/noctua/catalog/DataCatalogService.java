@@ -26,7 +26,11 @@ import io.noctua.api.CatalogShapes.UpdateDataCatalogResponse;
 import io.noctua.api.InvalidRequestException;
 import io.noctua.api.MetadataException;
 import io.noctua.api.PageTokens;
+import io.noctua.engine.CatalogReader;
 import io.noctua.engine.MetastoreCatalog;
+import io.noctua.engine.hive.RemoteCatalogException;
+import io.noctua.engine.hive.RemoteCatalogs;
+import io.noctua.engine.hive.RemoteMetadata;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +40,8 @@ import java.util.TreeMap;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Athena's data-catalog operations over the one catalog Noctua has, {@code AwsDataCatalog} (the
- * shared metastore, the one the Spark sessions use): its databases and their tables' metadata.
+ * Athena's data-catalog operations: the catalogs, and the databases and tables' metadata of {@code AwsDataCatalog} (the
+ * shared metastore, the one the Spark sessions use) and of the HIVE catalogs of remote Hive metastores.
  */
 public final class DataCatalogService {
     public static final String CATALOG = "AwsDataCatalog";
@@ -107,45 +111,58 @@ public final class DataCatalogService {
     }
 
     public ListDatabasesResponse listDatabases(ListDatabasesRequest request) {
-        requireCatalog(request.catalogName());
-        List<String> names = catalog.databases();
-        PageTokens.Window window = PageTokens.Window.of("databases", request.nextToken(), request.maxResults(), names.size(), 50);
-        List<Database> page = new ArrayList<>();
-        for (String name : names.subList(window.from(), window.to())) {
-            catalog.database(name).ifPresent(database -> page.add(database(database)));
-        }
-        return new ListDatabasesResponse(page, window.nextToken());
+        return reading(() -> {
+            CatalogReader catalog = reader(request.catalogName());
+            List<String> names = catalog.databases();
+            PageTokens.Window window = PageTokens.Window.of("databases", request.nextToken(), request.maxResults(), names.size(), 50);
+            List<Database> page = new ArrayList<>();
+            for (String name : names.subList(window.from(), window.to())) {
+                catalog.database(name).ifPresent(database -> page.add(database(database)));
+            }
+            return new ListDatabasesResponse(page, window.nextToken());
+        });
     }
 
     public GetDatabaseResponse getDatabase(GetDatabaseRequest request) {
-        requireCatalog(request.catalogName());
-        return new GetDatabaseResponse(database(requireDatabase(request.databaseName())));
+        return reading(() -> new GetDatabaseResponse(database(requireDatabase(reader(request.catalogName()), request.databaseName()))));
     }
 
     public ListTableMetadataResponse listTableMetadata(ListTableMetadataRequest request) {
-        requireCatalog(request.catalogName());
-        String database = requireDatabase(request.databaseName()).name();
-        List<String> names = catalog.tableNames(database, request.expression());
-        PageTokens.Window window = PageTokens.Window.of("tables:" + database, request.nextToken(), request.maxResults(), names.size(), 50);
-        List<TableMetadata> page = new ArrayList<>();
-        for (String name : names.subList(window.from(), window.to())) {
-            catalog.table(database, name).ifPresent(table -> page.add(tableMetadata(table)));
-        }
-        return new ListTableMetadataResponse(page, window.nextToken());
+        return reading(() -> {
+            CatalogReader catalog = reader(request.catalogName());
+            String database = requireDatabase(catalog, request.databaseName()).name();
+            List<String> names = catalog.tableNames(database, request.expression());
+            PageTokens.Window window = PageTokens.Window.of("tables:" + database, request.nextToken(), request.maxResults(), names.size(), 50);
+            List<TableMetadata> page = new ArrayList<>();
+            for (String name : names.subList(window.from(), window.to())) {
+                catalog.table(database, name).ifPresent(table -> page.add(tableMetadata(table)));
+            }
+            return new ListTableMetadataResponse(page, window.nextToken());
+        });
     }
 
     public GetTableMetadataResponse getTableMetadata(GetTableMetadataRequest request) {
-        requireCatalog(request.catalogName());
-        String database = requireDatabase(request.databaseName()).name();
-        MetastoreCatalog.Table table = catalog.table(database, request.tableName().toLowerCase(java.util.Locale.ROOT))
-                .orElseThrow(() -> new MetadataException("Table " + request.tableName() + " not found in database " + database));
-        return new GetTableMetadataResponse(tableMetadata(table));
+        return reading(() -> {
+            CatalogReader catalog = reader(request.catalogName());
+            String database = requireDatabase(catalog, request.databaseName()).name();
+            MetastoreCatalog.Table table = catalog.table(database, request.tableName().toLowerCase(java.util.Locale.ROOT))
+                    .orElseThrow(() -> new MetadataException("Table " + request.tableName() + " not found in database " + database));
+            return new GetTableMetadataResponse(tableMetadata(table));
+        });
     }
 
-    /** Metadata is read from AwsDataCatalog only: a catalog made with CreateDataCatalog is a record Noctua cannot read. */
-    private void requireCatalog(String name) {
+    /**
+     * The catalog {@code name} names: AwsDataCatalog, or a HIVE catalog of a remote metastore. Any other catalog made with
+     * CreateDataCatalog is a record Noctua cannot read.
+     */
+    private CatalogReader reader(String name) {
         if (name == null || isOwn(name)) {
-            return;
+            return catalog;
+        }
+        RemoteCatalogs remote = registry.remoteCatalogs();
+        String stored = remote.nameOf(name);
+        if (stored != null) {
+            return new RemoteMetadata(remote.metastores().get(stored));
         }
         String problem = registry.notQueryable(name);
         if (problem == null) {
@@ -154,7 +171,17 @@ public final class DataCatalogService {
         throw new MetadataException(problem);
     }
 
-    private MetastoreCatalog.Database requireDatabase(String name) {
+    /** A remote metastore that cannot be reached or refuses is the caller's problem to act on, as a MetadataException. */
+    private static <T> T reading(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        }
+        catch (RemoteCatalogException e) {
+            throw new MetadataException(e.getMessage());
+        }
+    }
+
+    private static MetastoreCatalog.Database requireDatabase(CatalogReader catalog, String name) {
         return catalog.database(name.toLowerCase(java.util.Locale.ROOT))
                 .orElseThrow(() -> new MetadataException("Database " + name + " not found"));
     }

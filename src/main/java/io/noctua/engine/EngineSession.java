@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import io.noctua.engine.hive.RemoteCatalogs;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -55,6 +56,8 @@ public final class EngineSession implements CalculationEngine {
     private final Supplier<PySparkGateway> gateway;
     private final List<String> pyFiles; // spark.submit.pyFiles: s3:// or s3a:// URIs, or absolute paths
     private final Path filesDir; // where the session's copies of pyFiles go; removed when the session ends
+    private final Supplier<RemoteCatalogs> remoteCatalogs;
+    private RemoteCatalogs appliedCatalogs; // what remoteCatalogs gave when the session's catalogs were last brought up to date
     private List<String> pythonPath; // the local copies of pyFiles, as sys.path entries, once fetched (under this object's lock)
     // The Python state, under this object's lock, which is never held while a worker starts or a cell
     // runs: a stop (from the calculation timer, shared by every calculation) must not wait for either.
@@ -65,7 +68,8 @@ public final class EngineSession implements CalculationEngine {
     private boolean closed;
 
     EngineSession(String sessionId, SparkSession spark, JobGroupTracker jobGroups, FairPools pools, SparkJobHistory.Sink jobHistory,
-                  PythonWorkers pythonWorkers, Supplier<PySparkGateway> gateway, List<String> pyFiles, Path filesDir) {
+                  PythonWorkers pythonWorkers, Supplier<PySparkGateway> gateway, List<String> pyFiles, Path filesDir,
+                  Supplier<RemoteCatalogs> remoteCatalogs) {
         this.sessionId = requireNonNull(sessionId, "sessionId is null");
         this.spark = requireNonNull(spark, "spark is null");
         this.jobGroups = requireNonNull(jobGroups, "jobGroups is null");
@@ -75,6 +79,7 @@ public final class EngineSession implements CalculationEngine {
         this.gateway = requireNonNull(gateway, "gateway is null");
         this.pyFiles = List.copyOf(requireNonNull(pyFiles, "pyFiles is null"));
         this.filesDir = requireNonNull(filesDir, "filesDir is null");
+        this.remoteCatalogs = requireNonNull(remoteCatalogs, "remoteCatalogs is null");
         this.pythonPath = this.pyFiles.isEmpty() ? List.of() : null;
         PySparkSessions.register(sessionId, spark);
     }
@@ -102,11 +107,24 @@ public final class EngineSession implements CalculationEngine {
         // the worker names the same pool there (noctua_worker.py, Spark.begin)
         context.setLocalProperty(FairPools.POOL_PROPERTY, poolName(sessionId));
         SparkSession.setActiveSession(spark);
+        updateRemoteCatalogs();
         // classes of jars sessions added (spark.jars, ADD JAR) load through the shared state's class loader, as in spark-sql
         Thread.currentThread().setContextClassLoader(spark.sharedState().jarClassLoader());
         // the calculation is about to run: its DPU time counts from here (docs/statistics.md)
         progress.runStarted(Instant.now());
         return new SparkProgress(progress);
+    }
+
+    /**
+     * Registers the HIVE data catalogs of remote metastores made, changed or deleted since the last calculation: a
+     * calculation names them as they are when it starts. Calculations of a session run one at a time.
+     */
+    private void updateRemoteCatalogs() {
+        RemoteCatalogs now = remoteCatalogs.get();
+        if (!now.equals(appliedCatalogs)) {
+            now.applyTo(spark);
+            appliedCatalogs = now;
+        }
     }
 
     /** Progress and DPU time as the job group's tracker has them; task times are wall-clock, so is "now". */

@@ -44,7 +44,7 @@ import static java.util.Objects.requireNonNull;
  * ({@code int}, {@code array<string>}), table types ({@code EXTERNAL_TABLE}, {@code VIRTUAL_VIEW}),
  * storage as Glue describes it. What it refuses is a {@link CatalogException} of a {@link Problem}.
  */
-public final class MetastoreCatalog {
+public final class MetastoreCatalog implements CatalogReader {
     /** Table properties Spark keeps for itself (the schema of data source tables, statistics). */
     private static final String SPARK_PROPERTIES = "spark.sql.";
     private static final String EXTERNAL = "EXTERNAL";
@@ -119,10 +119,12 @@ public final class MetastoreCatalog {
 
     // ---- databases
 
+    @Override
     public List<String> databases() {
         return CollectionConverters.asJava(external().listDatabases()).stream().sorted().toList();
     }
 
+    @Override
     public Optional<Database> database(String name) {
         ExternalCatalog external = external();
         if (!external.databaseExists(name)) {
@@ -177,12 +179,14 @@ public final class MetastoreCatalog {
     // ---- tables
 
     /** Table names of {@code database} matching a Hive pattern ({@code *} any text, {@code |} alternatives), sorted. */
+    @Override
     public List<String> tableNames(String database, String pattern) {
         ExternalCatalog external = external();
         return CollectionConverters.asJava(pattern == null ? external.listTables(database) : external.listTables(database, pattern))
                 .stream().sorted().toList();
     }
 
+    @Override
     public Optional<Table> table(String database, String name) {
         ExternalCatalog external = external();
         if (!external.databaseExists(database) || !external.tableExists(database, name)) {

@@ -30,14 +30,25 @@ public interface QueryEngine {
     }
 
     /**
-     * Runs one statement with {@code database} as the current database, under the job group
+     * Where a statement runs: its current catalog and database, and the remote catalogs it can name.
+     *
+     * @param catalog a HIVE data catalog of {@code remoteCatalogs}, or null for AwsDataCatalog, the shared catalog
+     */
+    record Context(String catalog, String database, io.noctua.engine.hive.RemoteCatalogs remoteCatalogs) {
+        public Context {
+            java.util.Objects.requireNonNull(remoteCatalogs, "remoteCatalogs is null");
+        }
+    }
+
+    /**
+     * Runs one statement in {@code context} (its current catalog and database), under the job group
      * {@code queryExecutionId}. Throws {@link QueryFailedException} with the engine's reason if it
      * cannot be analysed or fails, including when {@link #cancel} stopped it.
      *
      * @param stopped true once the query is stopped: read after the engine starts following the
      *     query's work, so that a stop that came before {@link #cancel} could reach that work is not lost
      */
-    Outcome run(String queryExecutionId, String statement, String database, RowSink sink, BooleanSupplier stopped);
+    Outcome run(String queryExecutionId, String statement, Context context, RowSink sink, BooleanSupplier stopped);
 
     /** Whether nothing is stored at or under {@code location} (a URI such as {@code s3://bucket/prefix/}). */
     boolean isEmptyLocation(String location);

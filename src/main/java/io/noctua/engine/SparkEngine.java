@@ -1,6 +1,7 @@
 package io.noctua.engine;
 
 import io.noctua.concurrent.Threads;
+import io.noctua.engine.hive.RemoteCatalogs;
 import io.noctua.engine.python.PySparkGateway;
 import io.noctua.engine.python.PythonWorkers;
 import org.apache.spark.SparkConf;
@@ -15,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -215,10 +217,12 @@ public final class SparkEngine implements AutoCloseable {
      * gets the session's {@code spark.submit.pyFiles}, copied to {@code <filesRoot>/<sessionId>/} on first use.
      * What Spark did for each of its calculations goes to {@code jobHistory} once Spark has reported it.
      * Its {@code spark.jars} are added to the whole server first, each once; throws {@link EngineException}
-     * naming a jar that cannot be read.
+     * naming a jar that cannot be read. The HIVE data catalogs of {@code remoteCatalogs} are Spark catalogs of the
+     * session, brought up to date as each calculation starts.
      */
     public EngineSession newSession(String sessionId, Map<String, String> sparkProperties, int maxConcurrentDpus,
-                                    PythonWorkers pythonWorkers, java.nio.file.Path filesRoot, SparkJobHistory.Sink jobHistory) {
+                                    PythonWorkers pythonWorkers, java.nio.file.Path filesRoot, SparkJobHistory.Sink jobHistory,
+                                    Supplier<RemoteCatalogs> remoteCatalogs) {
         Map<String, String> effective = sessionProperties.effective(sparkProperties);
         Started engine = awaitStarted(Duration.ofMinutes(5));
         SparkSession session = engine.root().newSession();
@@ -226,7 +230,7 @@ public final class SparkEngine implements AutoCloseable {
         addJars(session, sessionProperties.jars(sparkProperties));
         engine.pools().ensure(sessionId, maxConcurrentDpus);
         return new EngineSession(sessionId, session, engine.jobGroups(), engine.pools(), jobHistory, pythonWorkers, this::pySparkGateway,
-                sessionProperties.pyFiles(sparkProperties), filesRoot.resolve(sessionId));
+                sessionProperties.pyFiles(sparkProperties), filesRoot.resolve(sessionId), remoteCatalogs);
     }
 
     /**

@@ -40,7 +40,7 @@ final class SparkQueryEngine implements QueryEngine {
     }
 
     @Override
-    public Outcome run(String queryExecutionId, String statement, String database, RowSink sink, BooleanSupplier stopped) {
+    public Outcome run(String queryExecutionId, String statement, Context where, RowSink sink, BooleanSupplier stopped) {
         SparkSession spark = root.get().newSession();
         // Athena writes every partition a query's rows name (CTAS, INSERT INTO): Hive's dynamic partitioning, unrestricted
         spark.conf().set("hive.exec.dynamic.partition", "true");
@@ -57,7 +57,13 @@ final class SparkQueryEngine implements QueryEngine {
                 progress.cancel();
                 throw new QueryFailedException("The query was cancelled before it started", true, null);
             }
-            useDatabase(spark, database);
+            where.remoteCatalogs().applyTo(spark);
+            if (where.catalog() == null) {
+                useDatabase(spark, where.database());
+            }
+            else {
+                useRemoteDatabase(spark, where.catalog(), where.database());
+            }
             Dataset<Row> result = spark.sql(statement);
             StructType schema = result.schema();
             List<ResultColumn> columns = new ArrayList<>(schema.size());
@@ -121,6 +127,22 @@ final class SparkQueryEngine implements QueryEngine {
         }
     }
 
+    /** Makes {@code database} of the remote catalog {@code catalog} the session's current one, as {@code USE catalog.database}. */
+    private static void useRemoteDatabase(SparkSession spark, String catalog, String database) {
+        org.apache.spark.sql.connector.catalog.CatalogManager manager = spark.sessionState().catalogManager();
+        manager.setCurrentCatalog(catalog);
+        String name = database == null ? DEFAULT_DATABASE : database;
+        try {
+            manager.setCurrentNamespace(new String[] {name});
+        }
+        catch (Exception e) { // NoSuchNamespaceException, thrown undeclared
+            if (e instanceof org.apache.spark.sql.catalyst.analysis.NoSuchNamespaceException) {
+                throw new QueryFailedException("SCHEMA_NOT_FOUND: Database '" + name + "' does not exist in catalog '" + catalog + "'", true, e);
+            }
+            throw e;
+        }
+    }
+
     /**
      * The result's rows: a result Spark already holds on the driver (a literal SELECT, a command's
      * output) as it is, since {@code toLocalIterator} would run a Spark job to hand it over;
@@ -148,6 +170,9 @@ final class SparkQueryEngine implements QueryEngine {
     /** Spark's errors with an error class for the user (a bad cast, a division by zero...) are the query's fault. */
     private static boolean isUserError(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.noctua.engine.hive.RemoteCatalogException) {
+                return true;
+            }
             if (t instanceof org.apache.spark.SparkThrowable thrown && thrown.getErrorClass() != null
                     && !thrown.getErrorClass().startsWith("INTERNAL")) {
                 return true;

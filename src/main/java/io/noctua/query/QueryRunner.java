@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.noctua.api.QueryExecutionState;
 import io.noctua.concurrent.Threads;
 import io.noctua.engine.QueryEngine;
+import io.noctua.engine.hive.RemoteCatalogs;
 import io.noctua.results.ResultStore;
 import io.noctua.results.S3Location;
 
@@ -20,7 +21,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -48,19 +48,18 @@ final class QueryRunner implements AutoCloseable {
     private final ResultStore results;
     private final Path scratch;
     private final Clock clock;
-    private final Function<String, String> catalogProblem;
+    private final QueryCatalogs catalogs;
     private final ExecutorService pool;
     /** The queries between their start and their end, each with the flag a stop sets. */
     private final Map<String, AtomicBoolean> running = new ConcurrentHashMap<>();
 
     /** @param serverId the server this runner runs queries for: at its close, its unfinished queries are ended */
     /**
-     * {@code catalogProblem} says why a catalog other than AwsDataCatalog cannot be queried (a catalog made with
-     * CreateDataCatalog), or gives null for a catalog that does not exist.
+     * {@code catalogs}: the catalogs a query can name besides AwsDataCatalog, read as each query starts.
      */
     QueryRunner(QueryStore store, String serverId, QueryEngine engine, ResultStore results, Path scratch, Clock clock, int maxRunning,
-                Function<String, String> catalogProblem) {
-        this.catalogProblem = requireNonNull(catalogProblem, "catalogProblem is null");
+                QueryCatalogs catalogs) {
+        this.catalogs = requireNonNull(catalogs, "catalogs is null");
         this.store = requireNonNull(store, "store is null");
         this.serverId = requireNonNull(serverId, "serverId is null");
         this.engine = requireNonNull(engine, "engine is null");
@@ -92,11 +91,15 @@ final class QueryRunner implements AutoCloseable {
         QueryExecution.Submission submission = queued.submission();
         ResultFiles.Writer writer = null;
         try {
+            RemoteCatalogs remote = catalogs.remoteCatalogs();
+            String catalog = null;
             if (!submission.catalog().equalsIgnoreCase(QueryService.DEFAULT_CATALOG)) {
-                String problem = catalogProblem.apply(submission.catalog());
-                throw new QueryEngine.QueryFailedException(problem != null ? "CATALOG_NOT_QUERYABLE: " + problem
-                        : "CATALOG_NOT_FOUND: Catalog '" + submission.catalog() + "' does not exist; Noctua queries one catalog, "
-                        + QueryService.DEFAULT_CATALOG, true, null);
+                catalog = remote.nameOf(submission.catalog());
+                if (catalog == null) {
+                    String problem = catalogs.notQueryable(submission.catalog());
+                    throw new QueryEngine.QueryFailedException(problem != null ? "CATALOG_NOT_QUERYABLE: " + problem
+                            : "CATALOG_NOT_FOUND: Catalog '" + submission.catalog() + "' does not exist", true, null);
+                }
             }
             AthenaDialect.Translation translation;
             try {
@@ -111,7 +114,8 @@ final class QueryRunner implements AutoCloseable {
             }
             writer = new ResultFiles.Writer(scratch, submission.kind().writesCsv());
             QueryEngine.RowSink sink = translation.projection() == null ? writer : new Projecting(writer, translation.projection());
-            QueryEngine.Outcome outcome = engine.run(id, translation.sparkSql(), submission.database(), sink, stopped::get);
+            QueryEngine.Outcome outcome = engine.run(id, translation.sparkSql(),
+                    new QueryEngine.Context(catalog, submission.database(), remote), sink, stopped::get);
             S3Location location = S3Location.parse(submission.outputLocation());
             results.writeFile(location, writer.finish(), submission.kind().writesCsv() ? "text/csv" : "text/plain");
             results.write(List.of(new ResultStore.ResultObject(S3Location.parse(submission.outputLocation() + ".metadata"),

@@ -39,7 +39,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Function;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -74,16 +73,16 @@ public final class QueryService implements AutoCloseable {
     private final QueryRunner runner;
     private final Object tokens = new Object();
 
-    /** {@code catalogProblem}: why a catalog other than AwsDataCatalog cannot be queried, or null if there is none of that name. */
+    /** {@code catalogs}: the catalogs queries can name besides AwsDataCatalog, and why the others cannot be named. */
     public QueryService(QueryStore store, WorkGroupStore workGroups, PreparedStatementService preparedStatements, QueryEngine engine,
-                        ResultStore results, Clock clock, Settings settings, Function<String, String> catalogProblem) {
+                        ResultStore results, Clock clock, Settings settings, QueryCatalogs catalogs) {
         this.preparedStatements = requireNonNull(preparedStatements, "preparedStatements is null");
         this.store = requireNonNull(store, "store is null");
         this.workGroups = requireNonNull(workGroups, "workGroups is null");
         this.results = requireNonNull(results, "results is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.settings = requireNonNull(settings, "settings is null");
-        this.runner = new QueryRunner(store, settings.serverId(), engine, results, settings.scratch(), clock, settings.maxRunning(), catalogProblem);
+        this.runner = new QueryRunner(store, settings.serverId(), engine, results, settings.scratch(), clock, settings.maxRunning(), catalogs);
     }
 
     /** Records the queries a previous run left unfinished as FAILED, and removes their partial result files; returns how many. */

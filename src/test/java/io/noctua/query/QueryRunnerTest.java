@@ -48,7 +48,7 @@ class QueryRunnerTest {
         }
 
         @Override
-        public Outcome run(String id, String statement, String database, RowSink sink, BooleanSupplier stopped) {
+        public Outcome run(String id, String statement, Context context, RowSink sink, BooleanSupplier stopped) {
             started(id).countDown();
             await(beforeFollowing); // the moment between RUNNING and the engine following the query's work
             if (stopped.getAsBoolean()) {
@@ -130,7 +130,7 @@ class QueryRunnerTest {
     private final GatedEngine engine = new GatedEngine();
     private final MapQueryStore store = new MapQueryStore();
     private final Path scratch = tempDirectory();
-    private QueryRunner runner = new QueryRunner(store, "test-server", engine, new InMemoryResultStore(), scratch, Clock.systemUTC(), 1, catalog -> null);
+    private QueryRunner runner = new QueryRunner(store, "test-server", engine, new InMemoryResultStore(), scratch, Clock.systemUTC(), 1, QueryCatalogs.NONE);
 
     private static Path tempDirectory() {
         try {
@@ -193,7 +193,7 @@ class QueryRunnerTest {
         engine.release("a");
         awaitState("a", QueryExecutionState.SUCCEEDED);
         runner.close();
-        runner = new QueryRunner(store, "test-server", engine, new InMemoryResultStore(), scratch, Clock.systemUTC(), 1, catalog -> null);
+        runner = new QueryRunner(store, "test-server", engine, new InMemoryResultStore(), scratch, Clock.systemUTC(), 1, QueryCatalogs.NONE);
         assertFalse(engine.ran.contains("b"));
         assertFalse(engine.started.containsKey("b"));
     }
