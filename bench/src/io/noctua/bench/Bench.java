@@ -182,7 +182,7 @@ final class Bench {
          */
         EngineSession newSession(String sessionId) {
             return engine.newSession(sessionId, Map.of(), 20, referenceWorkers, dataDir.resolve("bench-python").resolve("sessions"),
-                    (session, calculation, jobs) -> { });
+                    (session, calculation, jobs) -> { }, () -> io.noctua.engine.hive.RemoteCatalogs.NONE);
         }
 
         static InProcess start() {

@@ -176,7 +176,8 @@ public final class QueryAddedLatency {
             }
         };
         long begin = System.nanoTime();
-        engine.run(queryExecutionId, QUERY, "default", sink, () -> false);
+        engine.run(queryExecutionId, QUERY, new QueryEngine.Context(null, "default", io.noctua.engine.hive.RemoteCatalogs.NONE), sink,
+                () -> false);
         long end = System.nanoTime();
         if (rows.size() != 1 || !"1".equals(rows.get(0)[0])) {
             throw new IllegalStateException("unexpected result: " + rows);

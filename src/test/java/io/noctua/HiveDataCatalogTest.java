@@ -115,12 +115,16 @@ class HiveDataCatalogTest {
     }
 
     @Test
-    void queriesReadTheTablesOfTheMetastoreAsItListsThem() {
+    void queriesReadTheTablesOfTheMetastoreAsItListsThem() throws IOException {
         assertEquals(List.of(List.of("dt", "id", "action"), List.of("2024-01-01", "1", "login"), List.of("2024-01-01", "2", "logout"),
                         List.of("2024-01-02", "3", "login")),
                 rows("SELECT dt, id, action FROM events ORDER BY id", CATALOG, DB),
                 "the listed partitions, at their own locations, with the metastore's values; not the unlisted folder");
         assertEquals(List.of(List.of("n"), List.of("1")), rows("SELECT count(*) AS n FROM events WHERE dt = '2024-01-02'", CATALOG, DB));
+        write(directory.resolve("data/archive/january-second/part-1.csv"), "5,login\n");
+        assertEquals(List.of(List.of("n"), List.of("2")), rows("SELECT count(*) AS n FROM events WHERE dt = '2024-01-02'", CATALOG, DB),
+                "a file added to a partition is read by the next query");
+        Files.delete(directory.resolve("data/archive/january-second/part-1.csv"));
         assertEquals(List.of(List.of("name", "age", "n"), List.of("ana", "31", "2"), List.of("bo", "27", "0")),
                 rows("SELECT name, age, cardinality(tags) AS n FROM people ORDER BY name", CATALOG, DB));
         assertEquals(List.of(List.of("n"), List.of("0")), rows("SELECT count(*) AS n FROM empty_parquet", CATALOG, DB),

@@ -122,7 +122,7 @@ public final class EngineSession implements CalculationEngine {
     private void updateRemoteCatalogs() {
         RemoteCatalogs now = remoteCatalogs.get();
         if (!now.equals(appliedCatalogs)) {
-            now.applyTo(spark);
+            now.applyTo(spark, appliedCatalogs == null ? RemoteCatalogs.NONE : appliedCatalogs);
             appliedCatalogs = now;
         }
     }

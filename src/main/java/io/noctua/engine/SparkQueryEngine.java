@@ -57,7 +57,7 @@ final class SparkQueryEngine implements QueryEngine {
                 progress.cancel();
                 throw new QueryFailedException("The query was cancelled before it started", true, null);
             }
-            where.remoteCatalogs().applyTo(spark);
+            where.remoteCatalogs().applyTo(spark, io.noctua.engine.hive.RemoteCatalogs.NONE); // a new SparkSession
             if (where.catalog() == null) {
                 useDatabase(spark, where.database());
             }

@@ -3,10 +3,7 @@ package io.noctua.engine.hive;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.catalog.CatalogManager;
 import org.apache.spark.sql.connector.catalog.CatalogPlugin;
-import scala.jdk.javaapi.CollectionConverters;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -49,8 +46,11 @@ public record RemoteCatalogs(Map<String, String> metastores) {
         return names;
     }
 
-    /** Registers these catalogs in {@code spark}, and removes the remote catalogs registered before that are no longer among them. */
-    public void applyTo(SparkSession spark) {
+    /**
+     * Registers these catalogs in {@code spark}, which has those of {@code before} registered ({@link #NONE} for a new
+     * SparkSession), and removes those of {@code before} no longer among them.
+     */
+    public void applyTo(SparkSession spark, RemoteCatalogs before) {
         Map<String, String> wanted = sparkNames();
         org.apache.spark.sql.RuntimeConfig conf = spark.conf();
         CatalogManager manager = spark.sessionState().catalogManager();
@@ -69,17 +69,13 @@ public record RemoteCatalogs(Map<String, String> metastores) {
                 }
             }
         });
-        List<String> gone = new ArrayList<>();
-        for (Map.Entry<String, String> entry : CollectionConverters.asJava(conf.getAll()).entrySet()) {
-            String key = entry.getKey();
-            if (key.startsWith(PREFIX) && CLASS.equals(entry.getValue()) && !wanted.containsKey(key.substring(PREFIX.length()))) {
-                gone.add(key.substring(PREFIX.length()));
+        for (String name : before.sparkNames().keySet()) {
+            String key = PREFIX + name;
+            if (!wanted.containsKey(name) && conf.contains(key) && CLASS.equals(conf.get(key))) {
+                loaded(manager, name).pointAt(null);
+                conf.unset(key);
+                conf.unset(key + "." + RemoteHiveCatalog.URI);
             }
-        }
-        for (String name : gone) {
-            loaded(manager, name).pointAt(null);
-            conf.unset(PREFIX + name);
-            conf.unset(PREFIX + name + "." + RemoteHiveCatalog.URI);
         }
     }
 

@@ -13,7 +13,7 @@ import org.apache.spark.sql.connector.catalog.TableCapability;
 import org.apache.spark.sql.connector.expressions.Expressions;
 import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.connector.read.ScanBuilder;
-import org.apache.spark.sql.execution.datasources.FileStatusCache;
+import org.apache.spark.sql.execution.datasources.NoopCache$;
 import org.apache.spark.sql.execution.datasources.InMemoryFileIndex;
 import org.apache.spark.sql.execution.datasources.PartitionPath;
 import org.apache.spark.sql.execution.datasources.PartitionSpec;
@@ -338,7 +338,8 @@ final class RemoteTables {
         PartitionSpec spec = new PartitionSpec(partitionSchema, CollectionConverters.asScala(paths).toSeq());
         return new InMemoryFileIndex(spark, CollectionConverters.asScala(roots).toSeq(),
                 scala.collection.immutable.Map$.MODULE$.from(CollectionConverters.asScala(options)), Option.empty(),
-                FileStatusCache.getOrCreate(spark), Option.apply(spec), Option.empty());
+                // listed afresh for each query, as Athena lists them: files added since the last query are read
+                NoopCache$.MODULE$, Option.apply(spec), Option.empty());
     }
 
     /** Where a table's files are: a data source table's {@code path}, else the storage descriptor's location. */
