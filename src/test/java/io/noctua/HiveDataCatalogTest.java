@@ -218,6 +218,32 @@ class HiveDataCatalogTest {
     }
 
     @Test
+    void icebergTablesOfTheMetastoreAreReadThroughIceberg() {
+        // a session writes an Iceberg table into the metastore through Iceberg's own catalog, as a user's Spark job would
+        String sessionId = Athena.startIdleSession(athena, Map.of("spark.sql.catalog.ice", "org.apache.iceberg.spark.SparkCatalog",
+                "spark.sql.catalog.ice.type", "hive", "spark.sql.catalog.ice.uri", metastore.uri()));
+        running.server().runCompleted(sessionId, "%%sql\nCREATE TABLE ice." + DB + ".ice_orders (id bigint, item string) USING iceberg");
+        running.server().runCompleted(sessionId, "%%sql\nINSERT INTO ice." + DB + ".ice_orders VALUES (1, 'a'), (2, 'b')");
+        GetCalculationExecutionResponse snapshots = running.server().runCompleted(sessionId,
+                "%%sql\nSELECT snapshot_id FROM ice." + DB + ".ice_orders.snapshots");
+        java.util.regex.Matcher first = java.util.regex.Pattern.compile("\\|\\s*(\\d+)\\|")
+                .matcher(running.server().readResult(snapshots.result().stdOutS3Uri()));
+        assertTrue(first.find());
+        String snapshot = first.group(1);
+        running.server().runCompleted(sessionId, "%%sql\nINSERT INTO ice." + DB + ".ice_orders VALUES (3, 'c')");
+        athena.terminateSession(r -> r.sessionId(sessionId));
+
+        assertEquals(List.of(List.of("n", "items"), List.of("3", "abc")),
+                rows("SELECT count(*) AS n, concat_ws('', sort_array(collect_list(item))) AS items FROM ice_orders", CATALOG, DB));
+        assertEquals(List.of(List.of("n"), List.of("2")), rows("SELECT count(*) AS n FROM ice_orders VERSION AS OF " + snapshot, CATALOG, DB),
+                "an earlier snapshot, by time travel");
+        assertTrue(failure("INSERT INTO ice_orders VALUES (4, 'd')", CATALOG, DB).contains("does not support append"));
+        assertTrue(failure("SELECT * FROM events VERSION AS OF 1", CATALOG, DB).contains("keeps no versions"));
+        assertEquals("ICEBERG", athena.getTableMetadata(r -> r.catalogName(CATALOG).databaseName(DB).tableName("ice_orders"))
+                .tableMetadata().parameters().get("table_type"));
+    }
+
+    @Test
     void aMetastoreThatCannotBeReachedAndBadParametersAreTheCallersToMend() throws IOException {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {

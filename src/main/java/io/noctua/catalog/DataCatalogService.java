@@ -133,10 +133,8 @@ public final class DataCatalogService {
             String database = requireDatabase(catalog, request.databaseName()).name();
             List<String> names = catalog.tableNames(database, request.expression());
             PageTokens.Window window = PageTokens.Window.of("tables:" + database, request.nextToken(), request.maxResults(), names.size(), 50);
-            List<TableMetadata> page = new ArrayList<>();
-            for (String name : names.subList(window.from(), window.to())) {
-                catalog.table(database, name).ifPresent(table -> page.add(tableMetadata(table)));
-            }
+            List<TableMetadata> page = catalog.tables(database, names.subList(window.from(), window.to())).stream()
+                    .sorted(java.util.Comparator.comparing(MetastoreCatalog.Table::name)).map(DataCatalogService::tableMetadata).toList();
             return new ListTableMetadataResponse(page, window.nextToken());
         });
     }

@@ -14,4 +14,7 @@ public interface CatalogReader {
     List<String> tableNames(String database, String pattern);
 
     Optional<MetastoreCatalog.Table> table(String database, String name);
+
+    /** The tables of {@code names} that exist, in one call to the metastore. */
+    List<MetastoreCatalog.Table> tables(String database, List<String> names);
 }

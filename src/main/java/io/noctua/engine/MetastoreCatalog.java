@@ -195,7 +195,7 @@ public final class MetastoreCatalog implements CatalogReader {
         return Optional.of(table(external.getTable(database, name)));
     }
 
-    /** The tables of {@code names} that exist, in one call to the metastore. */
+    @Override
     public List<Table> tables(String database, List<String> names) {
         return CollectionConverters.asJava(external().getTablesByName(database, CollectionConverters.asScala(names).toList()))
                 .stream().map(MetastoreCatalog::table).toList();

@@ -91,7 +91,13 @@ final class QueryRunner implements AutoCloseable {
         QueryExecution.Submission submission = queued.submission();
         ResultFiles.Writer writer = null;
         try {
-            RemoteCatalogs remote = catalogs.remoteCatalogs();
+            RemoteCatalogs remote;
+            try {
+                remote = catalogs.remoteCatalogs();
+            }
+            catch (RuntimeException e) {
+                throw new QueryEngine.QueryFailedException("Noctua could not read its data catalogs: " + e.getMessage(), false, e);
+            }
             String catalog = null;
             if (!submission.catalog().equalsIgnoreCase(QueryService.DEFAULT_CATALOG)) {
                 catalog = remote.nameOf(submission.catalog());

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real Hive metastore (Hive 2.3.9's {@code HiveMetaStore}, the Thrift server a user runs with
- * {@code hive --service metastore}) in a JVM of its own, on the test class path, on a free port, with its
- * Derby database, warehouse, {@code derby.log} and log ({@code metastore.log}) under the directory given to
+ * {@code hive --service metastore}, started by {@link ThriftMetastoreMain}, which adds the lock tables schematool would
+ * make) in a JVM of its own, on the test class path, on a free port, with its Derby database, warehouse, {@code derby.log} and log ({@code metastore.log}) under the directory given to
  * {@link #start}. Not in the test JVM: that one runs Spark's embedded Derby metastore, and Hive's ObjectStore
  * keeps its PersistenceManagerFactory in a static field, so a second metastore there would share and fight it.
  * <p>
@@ -273,7 +273,7 @@ public final class ThriftMetastore implements AutoCloseable {
         command.add("-Dderby.system.home=" + directory);
         // surefire runs the tests from a manifest-only jar; this property is the class path that jar names
         command.addAll(List.of("-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))));
-        command.add("org.apache.hadoop.hive.metastore.HiveMetaStore");
+        command.add(ThriftMetastoreMain.class.getName());
         command.addAll(List.of("-p", Integer.toString(port)));
         Map<String, String> conf = new LinkedHashMap<>();
         conf.put("javax.jdo.option.ConnectionURL", "jdbc:derby:;databaseName=" + directory.resolve("metastore_db") + ";create=true");

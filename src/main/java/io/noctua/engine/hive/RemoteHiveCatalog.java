@@ -24,7 +24,8 @@ import java.util.Optional;
 /**
  * A HIVE data catalog of a remote Hive metastore as a Spark catalog, registered in a session as
  * {@code spark.sql.catalog.<name>} by {@link RemoteCatalogs}: its databases are the namespaces, its tables are read
- * through Spark's file readers ({@link RemoteTables}). Read-only: every change is refused with a message saying so.
+ * through Spark's file readers ({@link RemoteTables}), its Iceberg tables through Iceberg's catalog over the same
+ * metastore. Read-only: every change is refused with a message saying so.
  * <p>
  * Spark keeps a loaded catalog for the life of its SparkSession; {@link RemoteCatalogs} points the instance at the
  * catalog's current metastore when the data catalog is changed, and marks it deleted when the data catalog is.
@@ -138,6 +139,22 @@ public final class RemoteHiveCatalog implements TableCatalog, SupportsNamespaces
 
     @Override
     public org.apache.spark.sql.connector.catalog.Table loadTable(Identifier ident) throws NoSuchTableException {
+        return load(ident, null, null);
+    }
+
+    /** {@code VERSION AS OF}: Iceberg tables only, which keep their snapshots. */
+    @Override
+    public org.apache.spark.sql.connector.catalog.Table loadTable(Identifier ident, String version) throws NoSuchTableException {
+        return load(ident, version, null);
+    }
+
+    /** {@code TIMESTAMP AS OF}: Iceberg tables only, which keep their snapshots. */
+    @Override
+    public org.apache.spark.sql.connector.catalog.Table loadTable(Identifier ident, long timestamp) throws NoSuchTableException {
+        return load(ident, null, timestamp);
+    }
+
+    private org.apache.spark.sql.connector.catalog.Table load(Identifier ident, String version, Long timestamp) throws NoSuchTableException {
         if (ident.namespace().length != 1) {
             throw new NoSuchTableException(ident);
         }
@@ -145,6 +162,18 @@ public final class RemoteHiveCatalog implements TableCatalog, SupportsNamespaces
         String database = ident.namespace()[0].toLowerCase(Locale.ROOT);
         String tableName = ident.name().toLowerCase(Locale.ROOT);
         Table table = metastore.table(database, tableName).orElseThrow(() -> new NoSuchTableException(ident));
+        if (RemoteTables.isIceberg(table)) {
+            Identifier inIceberg = Identifier.of(new String[] {database}, tableName);
+            org.apache.spark.sql.connector.catalog.TableCatalog iceberg = metastore.iceberg();
+            org.apache.spark.sql.connector.catalog.Table loaded = version != null ? iceberg.loadTable(inIceberg, version)
+                    : timestamp != null ? iceberg.loadTable(inIceberg, timestamp) : iceberg.loadTable(inIceberg);
+            return new ReadOnlyTable(name + "." + database + "." + tableName, (org.apache.spark.sql.connector.catalog.SupportsRead) loaded,
+                    table.getParameters());
+        }
+        if (version != null || timestamp != null) {
+            throw new RemoteCatalogException("Table " + name + "." + database + "." + tableName + " keeps no versions: "
+                    + "VERSION AS OF and TIMESTAMP AS OF read Iceberg tables");
+        }
         List<Partition> partitions = table.getPartitionKeysSize() > 0 ? metastore.partitions(database, tableName) : List.of();
         try {
             return RemoteTables.readable(name, table, partitions, SparkSession.active());

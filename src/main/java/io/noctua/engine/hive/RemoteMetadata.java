@@ -44,6 +44,11 @@ public final class RemoteMetadata implements io.noctua.engine.CatalogReader {
         return metastore.table(database, name).map(RemoteMetadata::table);
     }
 
+    @Override
+    public List<MetastoreCatalog.Table> tables(String database, List<String> names) {
+        return metastore.tables(database, names).stream().map(RemoteMetadata::table).toList();
+    }
+
     private static MetastoreCatalog.Database database(Database database) {
         return new MetastoreCatalog.Database(database.getName(), database.getDescription(), database.getLocationUri(),
                 database.getParameters() == null ? Map.of() : database.getParameters());

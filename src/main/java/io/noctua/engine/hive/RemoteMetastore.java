@@ -10,6 +10,7 @@ import org.apache.thrift.TException;
 import org.apache.thrift.transport.TTransportException;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,6 +28,7 @@ public final class RemoteMetastore {
 
     private final String uri;
     private HiveMetaStoreClient client; // under this object's lock
+    private org.apache.spark.sql.connector.catalog.TableCatalog iceberg; // under this object's lock, made on first use
 
     private RemoteMetastore(String uri) {
         this.uri = requireNonNull(uri, "uri is null");
@@ -72,9 +74,29 @@ public final class RemoteMetastore {
         });
     }
 
+    /** The tables of {@code names} that exist, in one call. */
+    public List<Table> tables(String database, List<String> names) {
+        return call(client -> client.getTableObjectsByName(database, names));
+    }
+
     /** Every partition of a table, as the metastore lists them. */
     public List<Partition> partitions(String database, String table) {
         return call(client -> client.listPartitions(database, table, (short) -1));
+    }
+
+    /**
+     * Iceberg's Spark catalog over this metastore (its Hive catalog), which reads the Iceberg tables the metastore names:
+     * one per metastore in the JVM, made on first use with the Hadoop settings of the session that first needs it.
+     * Iceberg keeps its own pool of connections to the metastore.
+     */
+    synchronized org.apache.spark.sql.connector.catalog.TableCatalog iceberg() {
+        if (iceberg == null) {
+            org.apache.iceberg.spark.SparkCatalog catalog = new org.apache.iceberg.spark.SparkCatalog();
+            catalog.initialize("hive_metastore", new org.apache.spark.sql.util.CaseInsensitiveStringMap(
+                    Map.of("type", "hive", "uri", uri, "cache-enabled", "false")));
+            iceberg = catalog;
+        }
+        return iceberg;
     }
 
     private interface Call<T> {

@@ -8,11 +8,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
 import org.apache.spark.sql.catalyst.util.CharVarcharUtils;
-import org.apache.spark.sql.connector.catalog.SupportsRead;
-import org.apache.spark.sql.connector.catalog.TableCapability;
-import org.apache.spark.sql.connector.expressions.Expressions;
-import org.apache.spark.sql.connector.expressions.Transform;
-import org.apache.spark.sql.connector.read.ScanBuilder;
 import org.apache.spark.sql.execution.datasources.NoopCache$;
 import org.apache.spark.sql.execution.datasources.InMemoryFileIndex;
 import org.apache.spark.sql.execution.datasources.PartitionPath;
@@ -42,7 +37,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A table of a remote Hive metastore as a Spark table that reads its files: the metastore's columns and partition keys
@@ -50,10 +44,11 @@ import java.util.Set;
  * table reads exactly the partitions the metastore lists, at their own locations, with the values the metastore gives
  * them (as Hive and Athena read it, not from directory names). The table can only be read: Noctua never writes to a
  * catalog it does not own. Tables Spark wrote as data source tables ({@code spark.sql.sources.provider}) are read with
- * the schema Spark kept for them.
+ * the schema Spark kept for them. Iceberg tables are Iceberg's to read ({@link RemoteHiveCatalog}).
  */
 final class RemoteTables {
     static final String PROVIDER = "spark.sql.sources.provider";
+    private static final String TABLE_TYPE = "table_type";
     private static final String SCHEMA_PARTS = "spark.sql.sources.schema.numParts";
     private static final String SCHEMA_PART = "spark.sql.sources.schema.part.";
     private static final String PARTITION_COLUMNS = "spark.sql.sources.schema.numPartCols";
@@ -62,6 +57,11 @@ final class RemoteTables {
     private static final String OPEN_CSV = "org.apache.hadoop.hive.serde2.OpenCSVSerde";
 
     private RemoteTables() {
+    }
+
+    /** Whether Iceberg keeps the table (its metadata, snapshots and files), the metastore holding only its name and pointer. */
+    static boolean isIceberg(Table table) {
+        return table.getParameters() != null && "ICEBERG".equalsIgnoreCase(table.getParameters().get(TABLE_TYPE));
     }
 
     /** The data format Spark reads the table's files with, and the reader's options. */
@@ -108,35 +108,7 @@ final class RemoteTables {
                 }
             };
         };
-        return new ReadOnly(name, files, table.getParameters() == null ? Map.of() : table.getParameters());
-    }
-
-    /**
-     * Reads through a file table, and nothing more: it is no {@link FileTable}, so Spark's fallback that would write an
-     * INSERT into a file table's directories as a V1 write never applies, and without write capabilities Spark refuses
-     * every write before it starts.
-     */
-    private record ReadOnly(String name, FileTable files, Map<String, String> properties) implements SupportsRead {
-        @Override
-        public StructType schema() {
-            return files.schema();
-        }
-
-        @Override
-        public Transform[] partitioning() {
-            return files.fileIndex().partitionSchema().length() == 0 ? new Transform[0]
-                    : java.util.Arrays.stream(files.fileIndex().partitionSchema().fieldNames()).map(Expressions::identity).toArray(Transform[]::new);
-        }
-
-        @Override
-        public Set<TableCapability> capabilities() {
-            return Set.of(TableCapability.BATCH_READ);
-        }
-
-        @Override
-        public ScanBuilder newScanBuilder(CaseInsensitiveStringMap options) {
-            return files.newScanBuilder(options);
-        }
+        return new ReadOnlyTable(name, files, table.getParameters() == null ? Map.of() : table.getParameters());
     }
 
     /** How Spark reads the table's files; throws {@link RemoteCatalogException} for storage it cannot read. */
@@ -145,12 +117,6 @@ final class RemoteTables {
         Map<String, String> parameters = table.getParameters() == null ? Map.of() : table.getParameters();
         if ("VIRTUAL_VIEW".equals(table.getTableType())) {
             throw new RemoteCatalogException(qualified + " is a view of the Hive metastore: Noctua reads its tables, not its views");
-        }
-        if ("ICEBERG".equalsIgnoreCase(parameters.get("table_type"))) {
-            throw new RemoteCatalogException(qualified + " is an Iceberg table: Noctua reads Parquet, ORC, JSON and delimited-text tables "
-                    + "of a Hive metastore; a Spark session reads Iceberg tables through Iceberg's own catalog, set with "
-                    + "spark.sql.catalog.<name>=org.apache.iceberg.spark.SparkCatalog, spark.sql.catalog.<name>.type=hive and "
-                    + "spark.sql.catalog.<name>.uri=<the metastore's URI>");
         }
         StorageDescriptor sd = table.getSd();
         Map<String, String> serde = sd == null || sd.getSerdeInfo() == null || sd.getSerdeInfo().getParameters() == null
