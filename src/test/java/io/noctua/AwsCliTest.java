@@ -115,6 +115,20 @@ class AwsCliTest {
         assertTrue(gone.stderr().contains("ResourceNotFoundException"), "stderr does not name the error: " + gone);
     }
 
+    /** The README's command for a HIVE catalog of one's own metastore: the CLI's shorthand carries the Thrift URI whole. */
+    @Test
+    void aHiveCatalogOfAMetastoreIsMadeAsTheReadmeSays() {
+        String name = "warehouse_" + UUID.randomUUID().toString().substring(0, 8);
+        succeeds("create-data-catalog", "--name", name, "--type", "HIVE", "--parameters", "metastore-uri=thrift://metastore.internal:9083");
+        assertEquals("{\"metastore-uri\":\"thrift://metastore.internal:9083\"}",
+                athenaJson("get-data-catalog", "--name", name).path("DataCatalog").path("Parameters").toString());
+        Commands.Result unreachable = athena("list-databases", "--catalog-name", name);
+        assertNotEquals(0, unreachable.exitCode());
+        assertTrue(unreachable.stderr().contains("MetadataException") && unreachable.stderr().contains("thrift://metastore.internal:9083"),
+                "stderr does not say which metastore cannot be reached: " + unreachable);
+        succeeds("delete-data-catalog", "--name", name);
+    }
+
     /** StartSession's Tags, CopyWorkGroupTags and MonitoringConfiguration as the CLI sends them, and tags on the session's ARN. */
     @Test
     void aSessionStartsWithTagsAndAMonitoringConfiguration() {

@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -241,6 +242,28 @@ class HiveDataCatalogTest {
         assertTrue(failure("SELECT * FROM events VERSION AS OF 1", CATALOG, DB).contains("keeps no versions"));
         assertEquals("ICEBERG", athena.getTableMetadata(r -> r.catalogName(CATALOG).databaseName(DB).tableName("ice_orders"))
                 .tableMetadata().parameters().get("table_type"));
+    }
+
+    @Test
+    void theConsolesSqlViewQueriesTheCatalog() throws Exception {
+        String missing = io.noctua.testing.Browser.missing();
+        org.junit.jupiter.api.Assumptions.assumeTrue(missing == null, missing);
+        try (io.noctua.testing.Browser browser = io.noctua.testing.Browser.start()) {
+            browser.open(running.server().endpoint() + "/console#sql");
+            browser.await("#sql-catalog option[value='" + CATALOG + "']", Duration.ofSeconds(30));
+            browser.script("const s = document.getElementById('sql-catalog'); s.value = '" + CATALOG + "'; "
+                    + "s.dispatchEvent(new Event('change')); return true");
+            browser.await("#sql-database option[value='" + DB + "']", Duration.ofSeconds(30));
+            browser.script("document.getElementById('sql-database').value = '" + DB + "'; return true");
+            browser.type(browser.await("#sql-query", Duration.ofSeconds(10)), "SELECT count(*) AS n FROM events");
+            browser.click("#sql-run", Duration.ofSeconds(10));
+            browser.await("#sql-execution .state[data-state='SUCCEEDED']", Duration.ofSeconds(60));
+            browser.await("#sql-result tbody tr", Duration.ofSeconds(20));
+            assertEquals("[[\"3\"]]", browser.script("return JSON.stringify([...document.querySelectorAll('#sql-result tbody tr')]"
+                    + ".map((tr) => [...tr.querySelectorAll('td:not(.rownum)')].map((td) => td.textContent)))").asText());
+            String id = browser.script("return document.getElementById('sql-execution').dataset.query").asText();
+            assertEquals(CATALOG, athena.getQueryExecution(r -> r.queryExecutionId(id)).queryExecution().queryExecutionContext().catalog());
+        }
     }
 
     @Test

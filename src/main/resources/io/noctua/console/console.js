@@ -352,12 +352,14 @@ function render(id) {
 const SPARK_ENGINE = 'PySpark engine version 3';
 const QUERY_FINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 const CATALOG = 'AwsDataCatalog';
+const METASTORE_URI = 'metastore-uri'; // the parameter of a HIVE catalog Noctua queries: a Hive metastore of the user's
 const PAGE_ROWS = 100;
 
 const sql = {
   loading: null,          // the promise that asks for workgroups and databases, once, when the view is first shown
   loaded: false,
   workGroup: null,
+  catalog: CATALOG,       // the catalog queries run in: AwsDataCatalog, or a HIVE catalog of a Hive metastore
   queryId: null,          // the query shown on the right
   executions: new Map(),  // query id -> QueryExecution, kept once final
   statistics: new Map(),  // query id -> GetQueryRuntimeStatistics' QueryRuntimeStatistics, once final
@@ -396,7 +398,7 @@ function showView(view) {
 async function enterSql() {
   try {
     if (!sql.loaded) {
-      sql.loading = sql.loading || Promise.all([loadSqlWorkGroups(), loadDatabases()]);
+      sql.loading = sql.loading || Promise.all([loadSqlWorkGroups(), loadCatalogs(), loadDatabases()]);
       try {
         await sql.loading;
         sql.loaded = true;
@@ -439,14 +441,43 @@ async function loadSqlWorkGroups() {
   if (!wanted) showRefused('There is no workgroup of Athena\'s SQL engine: create one (CreateWorkGroup) to run queries.');
 }
 
+/** The catalogs queries can run in: AwsDataCatalog, and the HIVE catalogs made with a metastore-uri (the others are records). */
+async function loadCatalogs() {
+  const summaries = await allPages((token) => athena('ListDataCatalogs', { MaxResults: 50, NextToken: token }),
+    (a) => a.DataCatalogsSummary || [], 1000);
+  const hive = summaries.filter((c) => c.Type === 'HIVE' && c.CatalogName !== CATALOG);
+  const catalogs = await Promise.all(hive.map((c) => athena('GetDataCatalog', { Name: c.CatalogName }).then((a) => a.DataCatalog)));
+  const names = [CATALOG, ...catalogs.filter((c) => (c.Parameters || {})[METASTORE_URI]).map((c) => c.Name)];
+  const select = $('sql-catalog');
+  select.replaceChildren(...names.map((name) => el('option', { value: name }, name)));
+  if (!names.includes(sql.catalog)) sql.catalog = CATALOG;
+  select.value = sql.catalog;
+}
+
+/** The databases of the chosen catalog; a metastore that cannot be reached says so where a refused query would. */
 async function loadDatabases() {
-  const databases = await allPages((token) => athena('ListDatabases', { CatalogName: CATALOG, MaxResults: 50, NextToken: token }),
-    (a) => a.DatabaseList || [], 1000);
+  const catalog = sql.catalog;
+  let databases;
+  try {
+    databases = await allPages((token) => athena('ListDatabases', { CatalogName: catalog, MaxResults: 50, NextToken: token }),
+      (a) => a.DatabaseList || [], 1000);
+  } catch (e) {
+    if (!(e instanceof ApiError) || e instanceof SignInNeeded || catalog === CATALOG) throw e;
+    databases = [];
+    showRefused('Catalog ' + catalog + ': ' + e.message);
+  }
+  if (catalog !== sql.catalog) return; // another catalog was chosen meanwhile
   const names = databases.map((d) => d.Name);
   const select = $('sql-database');
   const before = select.value;
   select.replaceChildren(...names.map((name) => el('option', { value: name }, name)));
   select.value = [before, 'default', names[0]].find((name) => name && names.includes(name)) || '';
+}
+
+function changeSqlCatalog(event) {
+  sql.catalog = event.target.value;
+  showRefused('');
+  loadDatabases().catch((e) => { if (!(e instanceof SignInNeeded)) showError(e); });
 }
 
 function changeSqlWorkGroup(event) {
@@ -474,7 +505,7 @@ async function runQuery(event) {
   try {
     const request = { QueryString: text, WorkGroup: sql.workGroup };
     const database = $('sql-database').value;
-    if (database) request.QueryExecutionContext = { Database: database, Catalog: CATALOG };
+    if (database) request.QueryExecutionContext = { Database: database, Catalog: sql.catalog };
     const answer = await athena('StartQueryExecution', request);
     await Promise.all([showQuery(answer.QueryExecutionId), refreshSql()]);
   } catch (e) {
@@ -592,8 +623,18 @@ function renderExecution(query) {
 
 function editQuery(query) {
   $('sql-query').value = query.Query || '';
-  const database = (query.QueryExecutionContext || {}).Database;
-  if (database && [...$('sql-database').options].some((o) => o.value === database)) $('sql-database').value = database;
+  const context = query.QueryExecutionContext || {};
+  const chooseDatabase = () => {
+    if (context.Database && [...$('sql-database').options].some((o) => o.value === context.Database)) $('sql-database').value = context.Database;
+  };
+  const catalog = context.Catalog || CATALOG;
+  if (catalog !== sql.catalog && [...$('sql-catalog').options].some((o) => o.value === catalog)) {
+    sql.catalog = catalog;
+    $('sql-catalog').value = catalog;
+    loadDatabases().then(chooseDatabase, (e) => { if (!(e instanceof SignInNeeded)) showError(e); });
+  } else {
+    chooseDatabase();
+  }
   $('sql-query').focus();
 }
 
@@ -840,6 +881,7 @@ async function main() {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) runQuery(event);
   });
   $('sql-workgroup').addEventListener('change', changeSqlWorkGroup);
+  $('sql-catalog').addEventListener('change', changeSqlCatalog);
   $('queries-more').addEventListener('click', () => {
     sql.historyPages += 1;
     refreshSql();
