@@ -185,7 +185,7 @@ class HiveDataCatalogTest {
     }
 
     @Test
-    void sparkSessionsNameTheCatalogsAsTheyAreWhenACalculationStarts() {
+    void sparkSessionsNameTheCatalogsAsTheyAreWhenACalculationStarts() throws Exception {
         String sessionId = Athena.startIdleSession(athena);
         GetCalculationExecutionResponse read = running.server().runCompleted(sessionId,
                 "%%sql\nSELECT count(*) AS n FROM " + CATALOG + "." + DB + ".events");
@@ -215,6 +215,30 @@ class HiveDataCatalogTest {
                 orders.toUri().toString(), StorageFormat.PARQUET);
         assertEquals(List.of(List.of("n", "total", "city"), List.of("10", "67.5", "c9")),
                 rows("SELECT count(*) AS n, sum(amount) AS total, max(address.city) AS city FROM orders", CATALOG, DB));
+
+        // the same files as a table Spark itself would have registered: its schema in the table's properties, the Hive
+        // columns a placeholder, the files at the SerDe's "path"
+        metastore.createTable(DB, "spark_orders", columns("col", "array<string>"), List.of(), directory.resolve("data/spark_orders").toUri().toString(),
+                StorageFormat.PARQUET);
+        org.apache.hadoop.hive.metastore.HiveMetaStoreClient client = metastore.client();
+        try {
+            org.apache.hadoop.hive.metastore.api.Table table = client.getTable(DB, "spark_orders");
+            table.getParameters().put("spark.sql.sources.provider", "parquet");
+            table.getParameters().put("spark.sql.sources.schema.numParts", "1");
+            table.getParameters().put("spark.sql.sources.schema.part.0", "{\"type\":\"struct\",\"fields\":["
+                    + "{\"name\":\"id\",\"type\":\"long\",\"nullable\":true,\"metadata\":{}},"
+                    + "{\"name\":\"amount\",\"type\":\"double\",\"nullable\":true,\"metadata\":{}}]}");
+            table.getSd().getSerdeInfo().getParameters().put("path", orders.toUri().toString());
+            client.alter_table(DB, "spark_orders", table);
+        }
+        finally {
+            client.close();
+        }
+        assertEquals(List.of(List.of("n", "total"), List.of("10", "67.5")),
+                rows("SELECT count(*) AS n, sum(amount) AS total FROM spark_orders", CATALOG, DB));
+        TableMetadata sparkOrders = athena.getTableMetadata(r -> r.catalogName(CATALOG).databaseName(DB).tableName("spark_orders")).tableMetadata();
+        assertEquals(List.of("id:bigint", "amount:double"), sparkOrders.columns().stream().map(c -> c.name() + ":" + c.type()).toList(),
+                "the columns Spark keeps, not the placeholder");
         athena.terminateSession(r -> r.sessionId(sessionId));
     }
 

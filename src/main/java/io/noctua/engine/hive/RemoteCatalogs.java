@@ -11,9 +11,9 @@ import java.util.TreeMap;
 /**
  * The HIVE data catalogs of remote metastores a SparkSession can name, by data catalog name: each is a Spark catalog
  * ({@code spark.sql.catalog.<name>} = {@link RemoteHiveCatalog}) under its name as made, in lower case and in upper case
- * (Athena's names are not case-sensitive; Spark's catalog names are, so other mixtures of cases are not found). {@link #applyTo} brings a session up to date: new catalogs are
- * added, changed ones point at their new metastore, deleted ones are removed (a query that still names one is told it
- * was deleted). A catalog a session set itself ({@code spark.sql.catalog.<name>} naming another class) is the session's
+ * (Athena's names are not case-sensitive; Spark's catalog names are, so other mixtures of cases are not found).
+ * {@link #applyTo} brings a session up to date: new catalogs are added, changed ones point at their new metastore, deleted
+ * ones are removed (a query that still names one is told it was deleted). A catalog a session set itself ({@code spark.sql.catalog.<name>} naming another class) is the session's
  * and stays as it is.
  *
  * @param metastores each data catalog's metastore URI, by name
