@@ -300,7 +300,9 @@ class HiveDataCatalogTest {
         int port = closedPort;
         athena.createDataCatalog(r -> r.name(gone).type(DataCatalogType.HIVE).parameters(Map.of("metastore-uri", "thrift://127.0.0.1:" + port)));
         MetadataException unreachable = assertThrows(MetadataException.class, () -> athena.listDatabases(r -> r.catalogName(gone)));
-        assertTrue(unreachable.awsErrorDetails().errorMessage().contains("cannot be reached"), unreachable.awsErrorDetails().errorMessage());
+        String message = unreachable.awsErrorDetails().errorMessage();
+        assertTrue(message.startsWith("The Hive metastore at thrift://127.0.0.1:" + port + " cannot be reached: ")
+                && message.indexOf("cannot be reached") == message.lastIndexOf("cannot be reached"), message);
         assertTrue(failure("SELECT * FROM t", gone, "default").contains("thrift://127.0.0.1:" + port));
 
         for (Map<String, String> bad : List.of(Map.of("metastore-uri", "http://127.0.0.1:9083"), Map.of("metastore-uri", "thrift://host"),

@@ -118,6 +118,9 @@ public final class RemoteMetastore {
                 // MetaException and the like: the metastore answered and refused; the connection is still good
                 throw new RemoteCatalogException("The Hive metastore at " + uri + " refused the call: " + describe(e), e);
             }
+            catch (RemoteCatalogException e) {
+                throw e; // no connection could be opened: it says so already
+            }
             catch (RuntimeException e) {
                 disconnect();
                 throw unreachable(e);
