@@ -121,7 +121,21 @@ async function richOutputs(resultUri) {
 }
 
 
-// ---- signing in, on the pages with a #sign-in form, when the server checks signatures
+// ---- signing in, when the server checks signatures
+
+/** Puts the (hidden) sign-in form under the page's header; {@code onSubmit} takes the keys typed into it. */
+function addSignInForm(onSubmit) {
+  const form = el('form', { id: 'sign-in', class: 'sign-in', hidden: '', onsubmit: onSubmit },
+    el('h2', null, 'Sign in'),
+    el('p', { id: 'sign-in-reason', class: 'muted' }),
+    el('label', null, 'Access key ID ', el('input', { id: 'access-key-id', autocomplete: 'username', spellcheck: 'false' })),
+    el('label', null, 'Secret access key ',
+      el('input', { id: 'secret-access-key', type: 'password', autocomplete: 'current-password' })),
+    el('p', { class: 'muted' }, 'The keys stay in this tab: each call is signed with them (AWS Signature Version 4), '
+      + 'and they are forgotten when the tab closes.'),
+    el('button', { id: 'sign-in-submit', type: 'submit', class: 'primary' }, 'Sign in'));
+  document.querySelector('header').after(form);
+}
 
 /** Shows the sign-in form, with why the keys are asked for, and forgets the keys the tab had. */
 function showSignIn(reason) {

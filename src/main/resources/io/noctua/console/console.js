@@ -864,7 +864,7 @@ function loop() {
 
 async function main() {
   hooks.signInNeeded = askForKeys;
-  $('sign-in').addEventListener('submit', signIn);
+  addSignInForm(signIn);
   $('sign-out').addEventListener('click', signOut);
   $('sign-out').hidden = !keys.get();
   $('start-session').addEventListener('click', startSession);

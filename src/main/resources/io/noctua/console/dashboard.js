@@ -195,7 +195,7 @@ function table(headings, rows, reasons) {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
-  $('sign-in').addEventListener('submit', signIn);
+  addSignInForm(signIn);
   if (!sessionId) {
     showMessage('Give a session: /console/dashboard?session=<session-id> (GetResourceDashboard gives this URL).');
     return;
