@@ -124,7 +124,7 @@ public final class DataCatalogRegistry implements io.noctua.query.QueryCatalogs 
     }
 
     /** The metastore a catalog names, if it is a HIVE catalog Noctua queries; else null. */
-    public static String metastoreUri(DataCatalogDefinition definition) {
+    private static String metastoreUri(DataCatalogDefinition definition) {
         return definition.type().equals("HIVE") ? definition.parameters().get(METASTORE_URI) : null;
     }
 

@@ -53,10 +53,6 @@ public final class RemoteHiveCatalog implements TableCatalog, SupportsNamespaces
         this.uri = uri;
     }
 
-    String uri() {
-        return uri;
-    }
-
     private RemoteMetastore metastore() {
         String current = uri;
         if (current == null) {

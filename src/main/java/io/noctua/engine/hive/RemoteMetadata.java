@@ -57,7 +57,7 @@ public final class RemoteMetadata implements io.noctua.engine.CatalogReader {
     private static MetastoreCatalog.Table table(Table table) {
         Map<String, String> parameters = table.getParameters() == null ? Map.of() : table.getParameters();
         StorageDescriptor sd = table.getSd();
-        boolean sparkTable = parameters.containsKey(RemoteTables.PROVIDER) && parameters.containsKey("spark.sql.sources.schema.numParts");
+        boolean sparkTable = RemoteTables.hasSparkSchema(table);
         List<MetastoreCatalog.Column> columns = sparkTable ? columns(RemoteTables.dataSchema(table))
                 : columns(sd == null ? List.of() : sd.getCols());
         List<MetastoreCatalog.Column> partitionKeys = sparkTable ? columns(RemoteTables.partitionSchema(table))

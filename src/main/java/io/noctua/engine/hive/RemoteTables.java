@@ -200,10 +200,14 @@ final class RemoteTables {
         options.put("header", "true");
     }
 
+    /** Whether Spark registered the table and kept its schema in the table's properties (its Hive columns a placeholder). */
+    static boolean hasSparkSchema(Table table) {
+        return table.getParameters() != null && table.getParameters().containsKey(PROVIDER) && table.getParameters().containsKey(SCHEMA_PARTS);
+    }
+
     /** The table's columns other than its partition keys. */
     static StructType dataSchema(Table table) {
-        String provider = table.getParameters() == null ? null : table.getParameters().get(PROVIDER);
-        if (provider != null && table.getParameters().containsKey(SCHEMA_PARTS)) {
+        if (hasSparkSchema(table)) {
             StructType whole = sparkSchema(table);
             List<String> partitionColumns = sparkPartitionColumns(table);
             StructType data = new StructType();
@@ -219,8 +223,7 @@ final class RemoteTables {
 
     /** The table's partition keys, in order. */
     static StructType partitionSchema(Table table) {
-        String provider = table.getParameters() == null ? null : table.getParameters().get(PROVIDER);
-        if (provider != null && table.getParameters().containsKey(SCHEMA_PARTS)) {
+        if (hasSparkSchema(table)) {
             StructType whole = sparkSchema(table);
             StructType partitions = new StructType();
             for (String column : sparkPartitionColumns(table)) {
