@@ -242,6 +242,18 @@ class HiveDataCatalogTest {
         athena.terminateSession(r -> r.sessionId(sessionId));
     }
 
+    /** PySpark's DataFrame API reaches the catalog as SQL does (runs where pyspark is on PYTHONPATH; CI has none). */
+    @Test
+    void pythonCellsReadTheCatalogThroughTheDataFrameApi() {
+        String missing = io.noctua.testing.Pyspark.missing();
+        org.junit.jupiter.api.Assumptions.assumeTrue(missing == null, missing);
+        String sessionId = Athena.startIdleSession(athena);
+        GetCalculationExecutionResponse done = running.server().runCompleted(sessionId, "events = spark.table('" + CATALOG + "." + DB
+                + ".events')\nprint(events.where(\"dt = '2024-01-01'\").count(), sorted(r.action for r in events.collect()))");
+        assertEquals("2 ['login', 'login', 'logout']\n", running.server().readResult(done.result().stdOutS3Uri()));
+        athena.terminateSession(r -> r.sessionId(sessionId));
+    }
+
     @Test
     void icebergTablesOfTheMetastoreAreReadThroughIceberg() {
         // a session writes an Iceberg table into the metastore through Iceberg's own catalog, as a user's Spark job would
